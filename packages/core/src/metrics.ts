@@ -1,0 +1,17 @@
+import { Counter, Histogram, type Registry } from 'prom-client'
+
+/** Metric names keep the existing platform's `agentidp_` prefix (dashboards read them). */
+export const METRIC_PREFIX = 'agentidp_'
+
+export function counter<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+  const fullName = METRIC_PREFIX + name
+  return (registry.getSingleMetric(fullName) as Counter<L> | undefined) ??
+    new Counter({ name: fullName, help, labelNames, registers: [registry] })
+}
+
+export function histogram<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[] = [],
+  buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]): Histogram<L> {
+  const fullName = METRIC_PREFIX + name
+  return (registry.getSingleMetric(fullName) as Histogram<L> | undefined) ??
+    new Histogram({ name: fullName, help, labelNames, buckets, registers: [registry] })
+}

@@ -1,0 +1,62 @@
+import { Registry } from 'prom-client'
+import { systemClock, type Clock } from './clock.js'
+import type { Database } from './storage/database.js'
+import type { KeyValueStore } from './storage/key-value-store.js'
+import type { JwtAlgorithm, PemKeyPair } from './crypto/signing-keys.js'
+import { InvalidOptionError } from './errors.js'
+
+export interface CoreOptions {
+  /** A `pg.Pool` (or anything with its `query`/`connect`). The caller owns and closes it. */
+  database: Database
+  /** Shared short-lived state: Redis in production, in-memory when embedded. The caller owns it. */
+  store: KeyValueStore
+  /** PEM key pair that signs access tokens. */
+  signingKeys: PemKeyPair
+  jwtAlgorithm?: JwtAlgorithm
+  /** The externally visible base URL: token issuer, did:web host, discovery URLs. */
+  publicUrl?: string
+  /** Prefix of the API routes; well-known documents stay at the root. */
+  prefix?: string
+  tokenTtlSeconds?: number
+  usageFlushIntervalMs?: number
+  verifiedTokenCacheSize?: number
+  /** Apply this package's migrations at registration (under an advisory lock). */
+  migrate?: boolean
+  metricsRegistry?: Registry
+  clock?: Clock
+}
+
+export const DEFAULTS = {
+  jwtAlgorithm: 'ES256' as JwtAlgorithm,
+  publicUrl: 'http://127.0.0.1:3000',
+  prefix: '/api/v1',
+  tokenTtlSeconds: 3600,
+  usageFlushIntervalMs: 60_000,
+  verifiedTokenCacheSize: 10_000,
+  migrate: true
+}
+
+export type ResolvedCoreOptions = Required<CoreOptions>
+
+export function resolveOptions (options: CoreOptions): ResolvedCoreOptions {
+  if (options.database === undefined) throw new InvalidOptionError('database is required')
+  if (options.store === undefined) throw new InvalidOptionError('store is required')
+  if (options.signingKeys === undefined) throw new InvalidOptionError('signingKeys is required')
+  const resolved: ResolvedCoreOptions = {
+    ...DEFAULTS,
+    metricsRegistry: new Registry(),
+    clock: systemClock,
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CoreOptions
+  }
+  if (!['ES256', 'RS256'].includes(resolved.jwtAlgorithm)) throw new InvalidOptionError('jwtAlgorithm must be ES256 or RS256')
+  if (!/^(\/[a-z0-9._-]+)*$/i.test(resolved.prefix)) throw new InvalidOptionError('prefix must look like /api/v1 (or be empty)')
+  if (!Number.isInteger(resolved.tokenTtlSeconds) || resolved.tokenTtlSeconds < 60 || resolved.tokenTtlSeconds > 86_400) {
+    throw new InvalidOptionError('tokenTtlSeconds must be an integer between 60 and 86400')
+  }
+  try {
+    resolved.publicUrl = new URL(resolved.publicUrl).origin
+  } catch {
+    throw new InvalidOptionError('publicUrl must be an absolute URL')
+  }
+  return resolved
+}

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { Registry } from 'prom-client'
+import { resolveOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js'
+import type { Clock } from './clock.js'
+import type { Database } from './storage/database.js'
+import type { KeyValueStore } from './storage/key-value-store.js'
+import { SigningKeys } from './crypto/signing-keys.js'
+import { SecretBox } from './crypto/secret-box.js'
+import { CredentialKeys } from './crypto/credential-keys.js'
+import { coreMigrationsDirectory, loadMigrations, runMigrations } from './migrations/migration-runner.js'
+import { AgentRepository } from './repositories/agent-repository.js'
+import { AuditRepository } from './repositories/audit-repository.js'
+import { CredentialRepository } from './repositories/credential-repository.js'
+import { OrganizationRepository } from './repositories/organization-repository.js'
+import { RevokedTokenRepository } from './repositories/revoked-token-repository.js'
+import { UsageRepository } from './repositories/usage-repository.js'
+import { AgentService } from './services/agent-service.js'
+import { ChainedAuditLog, type AuditLog } from './services/audit-log.js'
+import { CredentialService } from './services/credential-service.js'
+import { DidDocuments } from './services/did-documents.js'
+import { OrganizationService } from './services/organization-service.js'
+import { TokenRevocations } from './services/token-revocations.js'
+import { TokenService } from './services/token-service.js'
+import { UsageCounter, type UsageRecorder } from './services/usage-counter.js'
+import type { TokenRequest, TokenResponse } from './schemas/token.js'
+import type { Principal } from './auth/principal.js'
+import { createAuthHook } from './auth/auth-hook.js'
+import { sentryErrorHandler } from './error-handler.js'
+import { agentRoutes } from './routes/agents.js'
+import { credentialRoutes } from './routes/credentials.js'
+import { auditRoutes } from './routes/audit.js'
+import { tokenRoutes } from './routes/token.js'
+import { didRoutes, wellKnownRoutes } from './routes/well-known.js'
+
+/** Answers a token request for one `grant_type`; plugins add grants (token exchange). */
+export type GrantHandler = (request: FastifyRequest, body: TokenRequest) => Promise<TokenResponse>
+
+/** What the core plugin shares with the host and the workstream plugins. */
+export interface SentryAgentCore {
+  options: ResolvedCoreOptions
+  db: Database
+  store: KeyValueStore
+  clock: Clock
+  metrics: Registry
+  keys: SigningKeys
+  credentialKeys: CredentialKeys
+  organizations: OrganizationService
+  agents: AgentService
+  credentials: CredentialService
+  tokens: TokenService
+  revocations: TokenRevocations
+  audit: AuditLog
+  usage: UsageRecorder
+  dids: DidDocuments
+  grants: Map<string, GrantHandler>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sentryagent: SentryAgentCore
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+  interface FastifyContextConfig {
+    /** Scopes the bearer token must all hold; routes without it are public. */
+    scopes?: readonly string[]
+  }
+}
+
+export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOptions) => {
+  const options = resolveOptions(rawOptions)
+  const { database: db, store, clock, metricsRegistry: metrics } = options
+  if (options.migrate) await runMigrations(db, await loadMigrations([coreMigrationsDirectory]))
+
+  const keys = await SigningKeys.fromPem(options.signingKeys, options.jwtAlgorithm)
+  const credentialKeys = new CredentialKeys(new SecretBox(keys.deriveSealingKey('credential-signing-keys')))
+  const agentRepository = new AgentRepository(db)
+  const credentialRepository = new CredentialRepository(db)
+  const audit = new ChainedAuditLog(new AuditRepository(db), clock, metrics)
+  const usage = new UsageCounter(new UsageRepository(db), clock, metrics)
+  const revocations = new TokenRevocations(store, new RevokedTokenRepository(db), agentRepository, clock, options.tokenTtlSeconds)
+  const credentials = new CredentialService(db, credentialRepository, agentRepository, credentialKeys, audit, usage, metrics)
+  const tokens = new TokenService(keys, agentRepository, credentials, revocations, audit, usage, clock,
+    { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
+  await revocations.restore()
+
+  const core: SentryAgentCore = {
+    options,
+    db,
+    store,
+    clock,
+    metrics,
+    keys,
+    credentialKeys,
+    organizations: new OrganizationService(db, new OrganizationRepository(db), agentRepository, credentials, audit),
+    agents: new AgentService(agentRepository, audit, revocations, metrics),
+    credentials,
+    tokens,
+    revocations,
+    audit,
+    usage,
+    dids: new DidDocuments(options.publicUrl, options.prefix, keys, agentRepository, credentialRepository),
+    grants: new Map()
+  }
+  fastify.decorate('sentryagent', core)
+  fastify.decorateRequest('principal', null)
+  fastify.addHook('onRequest', createAuthHook(tokens, audit, usage))
+
+  const flushTimer = setInterval(() => {
+    usage.flush().catch((error: unknown) => { fastify.log.warn({ err: error }, 'usage flush failed; counts kept for the next one') })
+  }, options.usageFlushIntervalMs)
+  flushTimer.unref()
+  fastify.addHook('onClose', async () => {
+    clearInterval(flushTimer)
+    await audit.flush()
+    await usage.flush()
+  })
+
+  // Route sets stay encapsulated: the error handler and form parser don't leak into the host.
+  await fastify.register(async (routes) => {
+    routes.setErrorHandler(sentryErrorHandler)
+    await routes.register(wellKnownRoutes)
+    await routes.register(async (api) => {
+      await api.register(agentRoutes)
+      await api.register(credentialRoutes)
+      await api.register(didRoutes)
+      await api.register(auditRoutes)
+      await api.register(tokenRoutes)
+    }, { prefix: options.prefix })
+  })
+}

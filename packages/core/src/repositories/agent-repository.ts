@@ -1,0 +1,125 @@
+import type { Queryable } from '../storage/database.js'
+import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
+
+interface AgentRow {
+  agent_id: string
+  organization_id: string
+  email: string
+  agent_type: Agent['agentType']
+  version: string
+  capabilities: string[]
+  owner: string
+  deployment_env: Agent['deploymentEnv']
+  status: Agent['status']
+  created_at: Date
+  updated_at: Date
+}
+
+const COLUMNS = 'agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env, status, created_at, updated_at'
+
+// Body fields and the columns they update.
+const UPDATABLE: Record<keyof UpdateAgentBody, string> = {
+  email: 'email',
+  agentType: 'agent_type',
+  version: 'version',
+  capabilities: 'capabilities',
+  owner: 'owner',
+  deploymentEnv: 'deployment_env',
+  status: 'status'
+}
+
+function toAgent (row: AgentRow): Agent {
+  return {
+    agentId: row.agent_id,
+    organizationId: row.organization_id,
+    email: row.email,
+    agentType: row.agent_type,
+    version: row.version,
+    capabilities: row.capabilities,
+    owner: row.owner,
+    deploymentEnv: row.deployment_env,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString()
+  }
+}
+
+export class AgentRepository {
+  constructor (private readonly db: Queryable) {}
+
+  async insert (organizationId: string, agentId: string, body: CreateAgentBody, db: Queryable = this.db): Promise<Agent> {
+    const { rows } = await db.query<AgentRow>(
+      `INSERT INTO agents (agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [agentId, organizationId, body.email, body.agentType, body.version, body.capabilities, body.owner, body.deploymentEnv])
+    return toAgent(rows[0]!)
+  }
+
+  /** Tenant-scoped lookup: another organization's agent is simply not found. */
+  async find (organizationId: string, agentId: string): Promise<Agent | undefined> {
+    const { rows } = await this.db.query<AgentRow>(
+      `SELECT ${COLUMNS} FROM agents WHERE agent_id = $1 AND organization_id = $2`, [agentId, organizationId])
+    return rows[0] === undefined ? undefined : toAgent(rows[0])
+  }
+
+  /** Lookup by client id, before the tenant is known (token endpoint). */
+  async findByClientId (agentId: string): Promise<Agent | undefined> {
+    const { rows } = await this.db.query<AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE agent_id = $1`, [agentId])
+    return rows[0] === undefined ? undefined : toAgent(rows[0])
+  }
+
+  async list (organizationId: string, query: AgentListQuery): Promise<{ agents: Agent[], total: number }> {
+    const filters = ['organization_id = $1']
+    const values: unknown[] = [organizationId]
+    for (const [field, column] of [['status', 'status'], ['agentType', 'agent_type'], ['deploymentEnv', 'deployment_env']] as const) {
+      if (query[field] !== undefined) {
+        values.push(query[field])
+        filters.push(`${column} = $${values.length}`)
+      }
+    }
+    const where = filters.join(' AND ')
+    values.push(query.limit, (query.page - 1) * query.limit)
+    const { rows } = await this.db.query<AgentRow & { total: string }>(
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM agents WHERE ${where}
+       ORDER BY created_at DESC, agent_id LIMIT $${values.length - 1} OFFSET $${values.length}`, values)
+    const total = rows[0] === undefined
+      ? Number((await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM agents WHERE ${where}`, values.slice(0, -2))).rows[0]!.total)
+      : Number(rows[0].total)
+    return { agents: rows.map(toAgent), total }
+  }
+
+  async update (organizationId: string, agentId: string, changes: UpdateAgentBody): Promise<Agent | undefined> {
+    const sets: string[] = []
+    const values: unknown[] = [agentId, organizationId]
+    for (const [field, value] of Object.entries(changes) as Array<[keyof UpdateAgentBody, unknown]>) {
+      if (value === undefined) continue
+      values.push(value)
+      sets.push(`${UPDATABLE[field]} = $${values.length}`)
+    }
+    const { rows } = await this.db.query<AgentRow>(
+      `UPDATE agents SET ${sets.join(', ')}, updated_at = now()
+       WHERE agent_id = $1 AND organization_id = $2 AND status <> 'decommissioned' RETURNING ${COLUMNS}`, values)
+    return rows[0] === undefined ? undefined : toAgent(rows[0])
+  }
+
+  async decommission (organizationId: string, agentId: string): Promise<Agent | undefined> {
+    const { rows } = await this.db.query<AgentRow>(
+      `UPDATE agents SET status = 'decommissioned', updated_at = now()
+       WHERE agent_id = $1 AND organization_id = $2 RETURNING ${COLUMNS}`, [agentId, organizationId])
+    return rows[0] === undefined ? undefined : toAgent(rows[0])
+  }
+
+  async countActive (organizationId: string): Promise<number> {
+    const { rows } = await this.db.query<{ total: string }>(
+      "SELECT count(*) AS total FROM agents WHERE organization_id = $1 AND status <> 'decommissioned'", [organizationId])
+    return Number(rows[0]!.total)
+  }
+
+  /** Agents disabled within the last `seconds`: their older tokens must stay refused after a restart. */
+  async listRecentlyDisabled (seconds: number): Promise<Array<{ agentId: string, disabledAt: Date }>> {
+    const { rows } = await this.db.query<{ agent_id: string, updated_at: Date }>(
+      `SELECT agent_id, updated_at FROM agents
+       WHERE status <> 'active' AND updated_at > now() - make_interval(secs => $1)`, [seconds])
+    return rows.map((row) => ({ agentId: row.agent_id, disabledAt: row.updated_at }))
+  }
+}

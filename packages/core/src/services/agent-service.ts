@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import type { Registry } from 'prom-client'
+import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
+import type { AgentRepository } from '../repositories/agent-repository.js'
+import type { AuditLog } from './audit-log.js'
+import type { TokenRevocations } from './token-revocations.js'
+import { AgentAlreadyExistsError, AgentNotFoundError } from '../errors.js'
+import { counter } from '../metrics.js'
+
+const UNIQUE_VIOLATION = '23505'
+
+function isUniqueViolation (error: unknown): boolean {
+  return (error as { code?: string }).code === UNIQUE_VIOLATION
+}
+
+export interface Actor { organizationId: string, agentId: string | null }
+
+export class AgentService {
+  readonly #operations
+
+  constructor (
+    private readonly agents: AgentRepository,
+    private readonly audit: AuditLog,
+    private readonly revocations: TokenRevocations,
+    registry: Registry
+  ) {
+    this.#operations = counter(registry, 'agent_operations_total', 'Agent registry operations', ['operation'])
+  }
+
+  async create (actor: Actor, body: CreateAgentBody): Promise<Agent> {
+    let agent: Agent
+    try {
+      agent = await this.agents.insert(actor.organizationId, randomUUID(), body)
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AgentAlreadyExistsError(body.email)
+      throw error
+    }
+    this.#operations.inc({ operation: 'create' })
+    await this.audit.record({ ...actor, action: 'agent.created', details: { targetAgentId: agent.agentId, email: agent.email } })
+    return agent
+  }
+
+  async get (organizationId: string, agentId: string): Promise<Agent> {
+    const agent = await this.agents.find(organizationId, agentId)
+    if (agent === undefined) throw new AgentNotFoundError(agentId)
+    return agent
+  }
+
+  async list (organizationId: string, query: AgentListQuery): Promise<{ agents: Agent[], total: number }> {
+    return this.agents.list(organizationId, query)
+  }
+
+  async update (actor: Actor, agentId: string, changes: UpdateAgentBody): Promise<Agent> {
+    let agent: Agent | undefined
+    try {
+      agent = await this.agents.update(actor.organizationId, agentId, changes)
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AgentAlreadyExistsError(changes.email ?? '')
+      throw error
+    }
+    if (agent === undefined) throw new AgentNotFoundError(agentId)
+    if (agent.status !== 'active') await this.revocations.disableAgent(agentId)
+    this.#operations.inc({ operation: 'update' })
+    await this.audit.record({ ...actor, action: changes.status === 'suspended' ? 'agent.suspended' : 'agent.updated', details: { targetAgentId: agentId, changed: Object.keys(changes) } })
+    return agent
+  }
+
+  /** Soft delete: the agent stays on record, its tokens stop working at once. */
+  async decommission (actor: Actor, agentId: string): Promise<Agent> {
+    const agent = await this.agents.decommission(actor.organizationId, agentId)
+    if (agent === undefined) throw new AgentNotFoundError(agentId)
+    await this.revocations.disableAgent(agentId)
+    this.#operations.inc({ operation: 'decommission' })
+    await this.audit.record({ ...actor, action: 'agent.decommissioned', details: { targetAgentId: agentId } })
+    return agent
+  }
+}

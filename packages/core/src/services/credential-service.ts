@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto'
+import type { Registry } from 'prom-client'
+import type { Agent } from '../schemas/agent.js'
+import type { Credential, CredentialWithSecret } from '../schemas/credential.js'
+import { publicCredential, type CredentialRepository, type StoredCredential } from '../repositories/credential-repository.js'
+import type { AgentRepository } from '../repositories/agent-repository.js'
+import type { CredentialKeys } from '../crypto/credential-keys.js'
+import { clientSecretMatches, digestClientSecret, generateClientSecret } from '../crypto/client-secret.js'
+import { withTransaction, type Database, type Queryable } from '../storage/database.js'
+import type { AuditLog } from './audit-log.js'
+import type { UsageRecorder } from './usage-counter.js'
+import type { Actor } from './agent-service.js'
+import { AgentNotActiveError, AgentNotFoundError, CredentialNotFoundError, CredentialRevokedError } from '../errors.js'
+import { counter } from '../metrics.js'
+
+export class CredentialService {
+  readonly #operations
+
+  constructor (
+    private readonly db: Database,
+    private readonly credentials: CredentialRepository,
+    private readonly agents: AgentRepository,
+    private readonly keys: CredentialKeys,
+    private readonly audit: AuditLog,
+    private readonly usage: UsageRecorder,
+    registry: Registry
+  ) {
+    this.#operations = counter(registry, 'credential_operations_total', 'Credential operations', ['operation'])
+  }
+
+  async create (actor: Actor, agentId: string, expiresAt: Date | null): Promise<CredentialWithSecret> {
+    const agent = await this.#agent(actor.organizationId, agentId)
+    if (agent.status === 'decommissioned') throw new AgentNotActiveError(agentId)
+    const created = await this.#issue(this.db, agent, expiresAt)
+    this.#operations.inc({ operation: 'create' })
+    await this.audit.record({ ...actor, action: 'credential.created', details: { targetAgentId: agentId, credentialId: created.credentialId } })
+    return created
+  }
+
+  async list (organizationId: string, agentId: string, page: number, limit: number): Promise<{ credentials: Credential[], total: number }> {
+    await this.#agent(organizationId, agentId)
+    const { credentials, total } = await this.credentials.list(organizationId, agentId, page, limit)
+    return { credentials: credentials.map(publicCredential), total }
+  }
+
+  /** Revokes the credential and issues its successor (new secret, new signing key) atomically. */
+  async rotate (actor: Actor, agentId: string, credentialId: string): Promise<CredentialWithSecret> {
+    const agent = await this.#agent(actor.organizationId, agentId)
+    if (agent.status === 'decommissioned') throw new AgentNotActiveError(agentId)
+    const current = await this.#credential(actor.organizationId, agentId, credentialId)
+    const created = await withTransaction(this.db, async (tx) => {
+      if (await this.credentials.revoke(actor.organizationId, credentialId, tx) === undefined) throw new CredentialRevokedError(credentialId)
+      return this.#issue(tx, agent, current.expiresAt === null ? null : new Date(current.expiresAt))
+    })
+    this.#operations.inc({ operation: 'rotate' })
+    this.usage.increment(actor.organizationId, agentId, 'credential_rotated')
+    await this.audit.record({ ...actor, action: 'credential.rotated', details: { targetAgentId: agentId, credentialId, replacedBy: created.credentialId } })
+    return created
+  }
+
+  /** Idempotent: revoking a revoked credential succeeds and changes nothing. */
+  async revoke (actor: Actor, agentId: string, credentialId: string): Promise<void> {
+    await this.#credential(actor.organizationId, agentId, credentialId)
+    if (await this.credentials.revoke(actor.organizationId, credentialId) === undefined) return
+    this.#operations.inc({ operation: 'revoke' })
+    await this.audit.record({ ...actor, action: 'credential.revoked', details: { targetAgentId: agentId, credentialId } })
+  }
+
+  /** The credential a client secret belongs to, compared in constant time; undefined when none matches. */
+  async authenticate (clientId: string, clientSecret: string): Promise<StoredCredential | undefined> {
+    const candidates = await this.credentials.listUsable(clientId)
+    return candidates.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
+  }
+
+  async #issue (db: Queryable, agent: Agent, expiresAt: Date | null): Promise<CredentialWithSecret> {
+    const credentialId = randomUUID()
+    const clientSecret = generateClientSecret()
+    const key = await this.keys.create(credentialId)
+    const stored = await this.credentials.insert({
+      credentialId,
+      organizationId: agent.organizationId,
+      agentId: agent.agentId,
+      secretDigest: digestClientSecret(clientSecret),
+      signingKeyId: key.keyId,
+      signingPublicKey: key.publicKeyPem,
+      sealedSigningKey: key.sealedPrivateKey,
+      expiresAt
+    }, db)
+    return { ...publicCredential(stored), clientSecret }
+  }
+
+  async #agent (organizationId: string, agentId: string): Promise<Agent> {
+    const agent = await this.agents.find(organizationId, agentId)
+    if (agent === undefined) throw new AgentNotFoundError(agentId)
+    return agent
+  }
+
+  async #credential (organizationId: string, agentId: string, credentialId: string): Promise<StoredCredential> {
+    const credential = await this.credentials.find(organizationId, agentId, credentialId)
+    if (credential === undefined) throw new CredentialNotFoundError(credentialId)
+    return credential
+  }
+}

@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis'
+import type { KeyValueStore } from './key-value-store.js'
+
+/**
+ * Redis-backed store shared by every server instance. Subscriptions need a
+ * dedicated connection, which this store creates on first use and closes itself.
+ */
+export class RedisKeyValueStore implements KeyValueStore {
+  #subscriber: Redis | undefined
+  readonly #listeners = new Map<string, Array<(message: string) => void>>()
+
+  constructor (private readonly redis: Redis) {}
+
+  async get (key: string): Promise<string | null> {
+    return this.redis.get(key)
+  }
+
+  async getMany (keys: string[]): Promise<Array<string | null>> {
+    return keys.length === 0 ? [] : this.redis.mget(keys)
+  }
+
+  async set (key: string, value: string, ttlSeconds?: number): Promise<void> {
+    if (ttlSeconds === undefined) await this.redis.set(key, value)
+    else await this.redis.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)))
+  }
+
+  async delete (key: string): Promise<void> {
+    await this.redis.del(key)
+  }
+
+  async increment (key: string, by: number, ttlSeconds: number): Promise<number> {
+    const [[, value]] = await this.redis.multi().incrby(key, by).expire(key, ttlSeconds, 'NX').exec() as [[Error | null, number]]
+    return value
+  }
+
+  async publish (channel: string, message: string): Promise<void> {
+    await this.redis.publish(channel, message)
+  }
+
+  async subscribe (channel: string, listener: (message: string) => void): Promise<void> {
+    if (this.#subscriber === undefined) {
+      this.#subscriber = this.redis.duplicate()
+      this.#subscriber.on('message', (from: string, message: string) => {
+        for (const notify of this.#listeners.get(from) ?? []) notify(message)
+      })
+    }
+    const listeners = this.#listeners.get(channel) ?? []
+    if (listeners.length === 0) await this.#subscriber.subscribe(channel)
+    this.#listeners.set(channel, [...listeners, listener])
+  }
+
+  async ping (): Promise<void> {
+    await this.redis.ping()
+  }
+
+  /** Closes only the subscriber connection this store opened; the caller owns `redis`. */
+  async close (): Promise<void> {
+    await this.#subscriber?.quit().catch(() => {})
+    this.#listeners.clear()
+  }
+}

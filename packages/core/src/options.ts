@@ -53,10 +53,16 @@ export function resolveOptions (options: CoreOptions): ResolvedCoreOptions {
   if (!Number.isInteger(resolved.tokenTtlSeconds) || resolved.tokenTtlSeconds < 60 || resolved.tokenTtlSeconds > 86_400) {
     throw new InvalidOptionError('tokenTtlSeconds must be an integer between 60 and 86400')
   }
-  try {
-    resolved.publicUrl = new URL(resolved.publicUrl).origin
-  } catch {
-    throw new InvalidOptionError('publicUrl must be an absolute URL')
+  // setInterval turns anything above 2^31 - 1 ms into 1 ms.
+  if (!Number.isInteger(resolved.usageFlushIntervalMs) || resolved.usageFlushIntervalMs < 100 || resolved.usageFlushIntervalMs > 2 ** 31 - 1) {
+    throw new InvalidOptionError('usageFlushIntervalMs must be an integer between 100 and 2147483647')
   }
+  if (!Number.isInteger(resolved.verifiedTokenCacheSize) || resolved.verifiedTokenCacheSize < 1) {
+    throw new InvalidOptionError('verifiedTokenCacheSize must be a positive integer')
+  }
+  // Only http(s) URLs have an origin: any other scheme's is the string "null".
+  const url = URL.canParse(resolved.publicUrl) ? new URL(resolved.publicUrl) : undefined
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol)) throw new InvalidOptionError('publicUrl must be an absolute http(s) URL')
+  resolved.publicUrl = url.origin
   return resolved
 }

@@ -80,7 +80,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const audit = new ChainedAuditLog(new AuditRepository(db), clock, metrics)
   const usage = new UsageCounter(new UsageRepository(db), clock, metrics)
   const revocations = new TokenRevocations(store, new RevokedTokenRepository(db), agentRepository, clock, options.tokenTtlSeconds)
-  const credentials = new CredentialService(db, credentialRepository, agentRepository, credentialKeys, audit, usage, metrics)
+  const credentials = new CredentialService(db, credentialRepository, agentRepository, credentialKeys, audit, usage, clock, metrics)
   const tokens = new TokenService(keys, agentRepository, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()

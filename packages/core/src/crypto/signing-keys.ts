@@ -29,6 +29,11 @@ export class SigningKeys {
     if (privateKey.asymmetricKeyType !== expectedType) {
       throw new InvalidOptionError(`a ${algorithm} signing key must be an ${expectedType.toUpperCase()} key`)
     }
+    // Another key's public half would be published in the JWKS, and no token would verify.
+    const spki = { type: 'spki', format: 'der' } as const
+    if (!createPublicKey(privateKey).export(spki).equals(publicKey.export(spki))) {
+      throw new InvalidOptionError('jwtPublicKey must be the public half of jwtPrivateKey')
+    }
     const jwk = await exportJWK(publicKey)
     const keyId = await calculateJwkThumbprint(jwk)
     return new SigningKeys(algorithm, keyId, privateKey, publicKey, { ...jwk, kid: keyId, alg: algorithm, use: 'sig' })

@@ -76,11 +76,11 @@ export class CredentialRepository {
     return rows[0] === undefined ? undefined : toStored(rows[0])
   }
 
-  /** Active, unexpired credentials of a client: the candidates a presented secret is compared with. */
-  async listUsable (agentId: string): Promise<StoredCredential[]> {
+  /** Credentials of a client active and unexpired at `now`: the candidates a presented secret is compared with. */
+  async listUsable (agentId: string, now: Date): Promise<StoredCredential[]> {
     const { rows } = await this.db.query<CredentialRow>(
       `SELECT ${COLUMNS} FROM credentials
-       WHERE agent_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > now())`, [agentId])
+       WHERE agent_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2)`, [agentId, now])
     return rows.map(toStored)
   }
 

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyRequest } from 'fastify'
 import formBody from '@fastify/formbody'
 import { Type } from 'typebox'
 import { IntrospectionResponse, TokenOnlyRequest, TokenRequest, TokenResponse } from '../schemas/token.js'
-import { OAuthErrorResponse, authErrorResponses } from '../schemas/common.js'
+import { ErrorResponse, OAuthErrorResponse, authErrorResponses } from '../schemas/common.js'
 import { principalOf } from '../auth/auth-hook.js'
 import { sentryErrorHandler } from '../error-handler.js'
 import { OAuthError } from '../errors.js'
@@ -37,10 +37,11 @@ function clientCredentials (request: FastifyRequest, body: TokenRequest): Client
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { tokens, grants } = fastify.sentryagent
   await fastify.register(formBody, { bodyLimit: BODY_LIMIT })
-  // The token endpoints speak RFC 6749 errors, validation failures included.
+  // The token endpoints speak RFC 6749 errors: a body that fails to parse or validate is `invalid_request`.
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation !== undefined && request.routeOptions.url?.endsWith('/token') === true) {
-      return sentryErrorHandler(new OAuthError('invalid_request', error.message) as unknown as FastifyError, request, reply)
+    if (error.statusCode === 400 && !(error instanceof OAuthError) && request.routeOptions.url?.endsWith('/token') === true) {
+      const description = error.validation === undefined ? 'Request body is not valid' : error.message
+      return sentryErrorHandler(new OAuthError('invalid_request', description) as unknown as FastifyError, request, reply)
     }
     return sentryErrorHandler(error, request, reply)
   })
@@ -56,7 +57,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       tags,
       summary: 'OAuth 2.0 token endpoint (client_credentials; form or JSON; Basic or body client auth)',
       body: TokenRequest,
-      response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 503: OAuthErrorResponse }
+      response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 413: ErrorResponse, 503: ErrorResponse }
     }
   }
   for (const url of ['/token', '/oauth2/token']) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Registry } from 'prom-client'
+import type { Clock } from '../clock.js'
 import type { Agent } from '../schemas/agent.js'
 import type { Credential, CredentialWithSecret } from '../schemas/credential.js'
 import { publicCredential, type CredentialRepository, type StoredCredential } from '../repositories/credential-repository.js'
@@ -23,6 +24,7 @@ export class CredentialService {
     private readonly keys: CredentialKeys,
     private readonly audit: AuditLog,
     private readonly usage: UsageRecorder,
+    private readonly clock: Clock,
     registry: Registry
   ) {
     this.#operations = counter(registry, 'credential_operations_total', 'Credential operations', ['operation'])
@@ -68,7 +70,8 @@ export class CredentialService {
 
   /** The credential a client secret belongs to, compared in constant time; undefined when none matches. */
   async authenticate (clientId: string, clientSecret: string): Promise<StoredCredential | undefined> {
-    const candidates = await this.credentials.listUsable(clientId)
+    // Expiry is judged by the injected clock, the same one that validated `expiresAt` at creation.
+    const candidates = await this.credentials.listUsable(clientId, this.clock.now())
     return candidates.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
   }
 

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Runtime } from './runtime.js'
+import type { ServerConfig } from './config.js'
+
+const ServiceStatus = Type.Enum(['up', 'down'])
+const Health = Type.Object({
+  status: Type.Enum(['ok', 'degraded']),
+  version: Type.String(),
+  uptime: Type.Number({ description: 'Seconds since the process started' }),
+  services: Type.Object({ database: ServiceStatus, cache: ServiceStatus })
+}, { $id: 'Health' })
+const DetailedHealth = Type.Object({
+  ...Health.properties,
+  mode: Type.Enum(['embedded', 'production']),
+  checks: Type.Object({
+    database: Type.Object({ status: ServiceStatus, latencyMs: Type.Number(), schemaVersion: Type.Union([Type.Integer(), Type.Null()]) }),
+    cache: Type.Object({ status: ServiceStatus, latencyMs: Type.Number(), backend: Type.Enum(['redis', 'memory']) })
+  }),
+  features: Type.Record(Type.String(), Type.Boolean())
+}, { $id: 'DetailedHealth' })
+
+// A health probe must answer even when a dependency hangs.
+const PROBE_TIMEOUT_MS = 2000
+
+async function probe<T> (check: () => Promise<T>): Promise<{ status: 'up' | 'down', latencyMs: number, value: T | null }> {
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const value = await Promise.race([check(), new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error('probe timed out')) }, PROBE_TIMEOUT_MS)
+    })])
+    return { status: 'up', latencyMs: performance.now() - started, value }
+  } catch {
+    return { status: 'down', latencyMs: performance.now() - started, value: null }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface HealthOptions { runtime: Runtime, config: ServerConfig, version: string }
+
+export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (fastify, { runtime, config, version }) => {
+  const check = async () => {
+    const [database, cache] = await Promise.all([
+      probe(async () => {
+        const { rows } = await runtime.database.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
+        return rows[0]?.version ?? null
+      }),
+      probe(async () => { await runtime.store.ping() })
+    ])
+    const healthy = database.status === 'up' && cache.status === 'up'
+    return {
+      code: healthy ? 200 as const : 503 as const,
+      summary: {
+        status: healthy ? 'ok' as const : 'degraded' as const,
+        version,
+        uptime: process.uptime(),
+        services: { database: database.status, cache: cache.status }
+      },
+      database,
+      cache
+    }
+  }
+
+  fastify.get('/health', {
+    schema: { tags: ['Health'], summary: 'Liveness and dependency status', response: { 200: Health, 503: Health } }
+  }, async (_request, reply) => {
+    const { code, summary } = await check()
+    return reply.status(code).send(summary)
+  })
+
+  fastify.get('/health/detailed', {
+    schema: { tags: ['Health'], summary: 'Dependency latencies, schema version, mode and feature flags', response: { 200: DetailedHealth, 503: DetailedHealth } }
+  }, async (_request, reply) => {
+    const { code, summary, database, cache } = await check()
+    return reply.status(code).send({
+      ...summary,
+      mode: runtime.mode,
+      checks: {
+        database: { status: database.status, latencyMs: database.latencyMs, schemaVersion: database.value === null ? null : Number(database.value) },
+        cache: { status: cache.status, latencyMs: cache.latencyMs, backend: runtime.redis === undefined ? 'memory' as const : 'redis' as const }
+      },
+      features: { ...config.features, rateLimiting: config.rateLimitEnabled }
+    })
+  })
+}

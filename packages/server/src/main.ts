@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { readConfig, ConfigError } from './config.js'
+import { buildServer } from './server.js'
+
+// How long in-flight requests get to finish (and usage to flush) on SIGTERM.
+const SHUTDOWN_GRACE_MS = 10_000
+
+async function main (): Promise<void> {
+  const config = readConfig()
+  const app = await buildServer(config)
+  let closing = false
+  const shutdown = (signal: string): void => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down')
+    setTimeout(() => { process.exit(1) }, SHUTDOWN_GRACE_MS).unref()
+    app.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.on('SIGTERM', () => { shutdown('SIGTERM') })
+  process.on('SIGINT', () => { shutdown('SIGINT') })
+
+  await app.listen({ port: config.port, host: config.host })
+  const embedded = config.databaseUrl === undefined
+  console.log([
+    '',
+    `SentryAgent is running at ${config.publicUrl}${embedded ? ` (embedded database in ${config.dataDir}/)` : ''}`,
+    `  API explorer:  ${config.publicUrl}/docs`,
+    `  Health:        ${config.publicUrl}/health`,
+    '  Create your first organization (in another terminal):',
+    '    pnpm sentryagent org create --name "My Org" --tier free --json',
+    ''
+  ].join('\n'))
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+})

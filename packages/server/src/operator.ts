@@ -1,0 +1,46 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FastifyPluginAsync } from 'fastify'
+import { Type, type Static } from 'typebox'
+import { ErrorResponse, UnauthorizedError } from '@sentryagent/core'
+
+/**
+ * The embedded database admits one process, so while an embedded server runs, the CLI's
+ * operator commands go through it. The operator token sits in a 0600 file in the data
+ * directory: whoever may read the data may administer it, nobody else.
+ */
+export const OPERATOR_FILE = 'server.json'
+
+export interface OperatorHandle { url: string, operatorToken: string, pid: number }
+
+const CreateOrganization = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  tier: Type.Enum(['free', 'pro', 'enterprise'])
+}, { additionalProperties: false })
+
+const CreatedOrganization = Type.Object({ organizationId: Type.String(), agentId: Type.String(), clientId: Type.String(), clientSecret: Type.String() })
+
+export const operatorRoutes: FastifyPluginAsync<{ dataDir: string }> = async (fastify, { dataDir }) => {
+  const token = randomBytes(32)
+  const expected = Buffer.from(token.toString('base64url'))
+  const file = join(dataDir, OPERATOR_FILE)
+
+  fastify.post<{ Body: Static<typeof CreateOrganization> }>('/internal/operator/organizations', {
+    schema: { hide: true, body: CreateOrganization, response: { 201: CreatedOrganization, 401: ErrorResponse } }
+  }, async (request, reply) => {
+    const presented = Buffer.from(String(request.headers['x-sentryagent-operator'] ?? ''))
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new UnauthorizedError('Operator token required')
+    const created = await fastify.sentryagent.organizations.create(request.body.name, request.body.tier)
+    return reply.status(201).header('cache-control', 'no-store').send(created)
+  })
+
+  fastify.addHook('onListen', async () => {
+    const address = fastify.addresses()[0]
+    if (address === undefined || typeof address === 'string') return
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const handle: OperatorHandle = { url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`, operatorToken: expected.toString(), pid: process.pid }
+    await writeFile(file, JSON.stringify(handle), { mode: 0o600 })
+  })
+  fastify.addHook('onClose', async () => { await rm(file, { force: true }) })
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { Registry } from 'prom-client'
+import corePlugin, { sentryErrorHandler, sentryNotFoundHandler, type Clock } from '@sentryagent/core'
+import type { ServerConfig } from './config.js'
+import { openRuntime, type Runtime } from './runtime.js'
+import { healthRoutes } from './health.js'
+import { metricsRoutes } from './metrics.js'
+import { apiDocs } from './api-docs.js'
+import { flatRateLimitOptions } from './rate-limit.js'
+import { operatorRoutes } from './operator.js'
+
+export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+// Credentials never reach the logs, whatever a serializer or a debug line includes.
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["stripe-signature"]',
+  'headers.authorization', 'body.client_secret', 'body.clientSecret', 'body.token', 'body.access_token',
+  'body.subject_token', 'body.actor_token', 'clientSecret', 'client_secret', 'access_token'
+]
+
+export interface BuildOptions {
+  /** Backing services opened by the caller (tests, the CLI); otherwise opened here and closed with the app. */
+  runtime?: Runtime
+  clock?: Clock
+  logger?: boolean | { level?: string, stream?: NodeJS.WritableStream }
+}
+
+/** Builds the app without listening: core + enabled plugins under the API prefix, plus root endpoints. */
+export async function buildServer (config: ServerConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const runtime = options.runtime ?? await openRuntime(config)
+  const loggerOptions = typeof options.logger === 'object' ? options.logger : {}
+  const app = Fastify({
+    logger: options.logger === false || config.logLevel === 'silent'
+      ? false
+      : { level: loggerOptions.level ?? config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, ...(loggerOptions.stream === undefined ? {} : { stream: loggerOptions.stream }) },
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+  })
+  if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
+  app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
+  app.setErrorHandler(sentryErrorHandler)
+  app.setNotFoundHandler(sentryNotFoundHandler)
+
+  const registry = new Registry()
+  await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
+  await app.register(metricsRoutes, { registry })
+  await app.register(corePlugin, {
+    database: runtime.database,
+    store: runtime.store,
+    signingKeys: runtime.signingKeys,
+    jwtAlgorithm: config.jwtAlgorithm,
+    publicUrl: config.publicUrl,
+    prefix: config.apiPrefix,
+    metricsRegistry: registry,
+    ...(options.clock === undefined ? {} : { clock: options.clock })
+  })
+  if (config.rateLimitEnabled) await app.register(rateLimit, flatRateLimitOptions(config.rateLimitPerMinute, runtime.redis))
+  await app.register(healthRoutes, { runtime, config, version: SERVER_VERSION })
+  if (runtime.mode === 'embedded') await app.register(operatorRoutes, { dataDir: config.dataDir })
+  return app
+}

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { PLATFORM_SCOPES } from '@sentryagent/core'
@@ -10,7 +11,7 @@ export interface ApiDocsOptions { publicUrl: string, apiPrefix: string, version:
  * Swagger UI explorer at /docs from the package's own assets (works offline, no telemetry).
  * Must be registered before the routes it documents.
  */
-export const apiDocs: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publicUrl, apiPrefix, version }) => {
+const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publicUrl, apiPrefix, version }) => {
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -40,3 +41,6 @@ export const apiDocs: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { pub
     initOAuth: { clientId: '', scopes: [] }
   })
 }
+
+// Not encapsulated: the spec generator must see every route of the app.
+export const apiDocs = fp(apiDocsPlugin, { name: 'sentryagent-api-docs' })

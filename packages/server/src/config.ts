@@ -74,9 +74,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
   const url = (name: string, protocols: string[]): string | undefined => {
     const raw = text(name)
     if (raw === undefined) return undefined
-    try {
-      if (protocols.includes(new URL(raw).protocol)) return raw
-    } catch {}
+    if (URL.canParse(raw) && protocols.includes(new URL(raw).protocol)) return raw
     problems.push(`${name} must be a ${protocols.join(' or ')} URL`)
     return undefined
   }

@@ -14,10 +14,12 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/agents/:agentId/credentials', {
     config: { scopes: ['agents:write'] },
-    schema: { tags, security, summary: 'Create a credential; the client secret is returned only now', params: AgentIdParams, body: Type.Optional(CreateCredentialBody), response: { 201: CredentialWithSecret, 404: ErrorResponse, 409: ErrorResponse, ...authErrorResponses } }
+    // A POST without a body asks for the defaults; an object schema alone would refuse it.
+    preValidation: async (request) => { request.body ??= {} },
+    schema: { tags, security, summary: 'Create a credential; the client secret is returned only now', params: AgentIdParams, body: CreateCredentialBody, response: { 201: CredentialWithSecret, 404: ErrorResponse, 409: ErrorResponse, ...authErrorResponses } }
   }, async (request, reply) => {
     const { organizationId, agentId } = principalOf(request)
-    const expiresAt = request.body?.expiresAt === undefined ? null : new Date(request.body.expiresAt)
+    const expiresAt = request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt)
     if (expiresAt !== null && expiresAt <= clock.now()) throw new ValidationError('expiresAt must be in the future')
     const created = await credentials.create({ organizationId, agentId }, request.params.agentId, expiresAt)
     return reply.status(201).header('cache-control', 'no-store').send(created)

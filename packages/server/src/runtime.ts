@@ -4,6 +4,7 @@ import pg from 'pg'
 import { Redis } from 'ioredis'
 import { MemoryKeyValueStore, RedisKeyValueStore, SigningKeys, type Database, type KeyValueStore, type PemKeyPair } from '@sentryagent/core'
 import type { ServerConfig } from './config.js'
+import { lockDataDirectory } from './data-dir-lock.js'
 
 /** The backing services a server runs on, and how to let go of them. */
 export interface Runtime {
@@ -27,6 +28,7 @@ export async function openRuntime (config: ServerConfig): Promise<Runtime> {
     let mode: Runtime['mode'] = 'production'
     if (config.databaseUrl === undefined) {
       mode = 'embedded'
+      closers.unshift(await lockDataDirectory(config.dataDir))
       const embedded = await openEmbeddedPostgres(join(config.dataDir, 'pgdata'))
       closers.unshift(embedded.close)
       // PGlite serves one connection at a time: more would be reset.
@@ -44,10 +46,11 @@ export async function openRuntime (config: ServerConfig): Promise<Runtime> {
     } else {
       const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, lazyConnect: true })
       client.on('error', () => {}) // reported per request as 503; ioredis reconnects by itself
+      // Registered before connecting: a failed connect keeps retrying (and the process alive) until disconnected.
+      closers.unshift(async () => { client.disconnect() })
       await client.connect()
       redis = client
       store = new RedisKeyValueStore(client)
-      closers.unshift(async () => { client.disconnect() })
     }
     closers.unshift(async () => { await store.close() })
 
@@ -88,7 +91,9 @@ async function openEmbeddedPostgres (directory: string): Promise<{ url: string, 
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket')
   await mkdir(directory, { recursive: true })
   const db = await PGlite.create(directory)
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 })
+  // The pool holds one connection, but pg reconnects before the server has dropped a
+  // failed socket: a second slot keeps that reconnect from being refused.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 })
   await server.start()
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import net from 'node:net'
+import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type InjectOptions, type LightMyRequestResponse } from 'fastify'
 import pg from 'pg'
 import { Redis, type RedisOptions } from 'ioredis'
@@ -23,8 +24,11 @@ export interface BuildOptions {
   server?: FastifyServerOptions
   /** Connect to another PostgreSQL / Redis than the shared test ones (a scratch database, a proxy). */
   databaseUrl?: string
+  poolOptions?: pg.PoolConfig
   redisUrl?: string
   redisOptions?: RedisOptions
+  /** Runs after the core plugin is registered, before `ready` (host routes, other plugins). */
+  setup?: (app: FastifyInstance) => Promise<void> | void
 }
 
 /** A pool the test owns; a dropped connection is reported by the query that used it, not as a crash. */
@@ -38,8 +42,9 @@ export function createPool (connectionString = databaseUrl(), options: pg.PoolCo
 export async function buildApp (options: Partial<CoreOptions> = {}, build: BuildOptions = {}): Promise<FastifyInstance> {
   // As the server builds it: a body property the schema doesn't know is refused, not silently dropped.
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }, ...build.server })
-  const pool = createPool(build.databaseUrl)
+  const pool = createPool(build.databaseUrl, build.poolOptions)
   const redis = new Redis(build.redisUrl ?? redisUrl(), { maxRetriesPerRequest: 1, ...build.redisOptions })
+  // Outages are provoked on purpose; commands report them, the connection's error event needn't.
   redis.on('error', () => {})
   const store = new RedisKeyValueStore(redis)
   app.addHook('onClose', async () => {
@@ -49,6 +54,7 @@ export async function buildApp (options: Partial<CoreOptions> = {}, build: Build
   })
   try {
     await app.register(corePlugin, { database: pool, store, signingKeys: testKeys, ...options })
+    await build.setup?.(app)
     await app.ready()
   } catch (error) {
     await app.close().catch(() => {})
@@ -70,7 +76,7 @@ export async function createOrganization (app: FastifyInstance, tier: 'free' | '
 }
 
 export async function requestToken (app: FastifyInstance, payload: Record<string, unknown>, options: Partial<InjectOptions> = {}): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: '/api/v1/token', payload, ...options })
+  return app.inject({ method: 'POST', url: `${app.sentryagent.options.prefix}/token`, payload, ...options })
 }
 
 export async function accessToken (app: FastifyInstance, clientId: string, clientSecret: string, scope?: string): Promise<string> {
@@ -140,7 +146,7 @@ export async function scratchDatabase (): Promise<{ url: string, drop: () => Pro
 
 /**
  * A TCP relay in front of a real service, which the test can cut (`stop`: open connections
- * dropped, new ones refused) and restore (`start`) to simulate an outage.
+ * dropped, new ones refused) and restore (`start`) to simulate an outage or a partition.
  */
 export class TcpRelay {
   #server: net.Server | undefined
@@ -162,8 +168,14 @@ export class TcpRelay {
     return url.toString()
   }
 
-  async start (): Promise<void> {
+  /** Relays to the service; a `blackhole` relay accepts connections and never answers. */
+  async start ({ blackhole = false } = {}): Promise<void> {
     const server = net.createServer((client) => {
+      if (blackhole) {
+        this.#sockets.add(client)
+        client.on('error', () => {})
+        return
+      }
       const upstream = net.connect(this.target)
       for (const socket of [client, upstream]) {
         this.#sockets.add(socket)
@@ -186,4 +198,32 @@ export class TcpRelay {
     for (const socket of this.#sockets) socket.destroy()
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
   }
+}
+
+/** A log destination that keeps every line written to it. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = []
+
+  override _write (chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean))
+    done()
+  }
+
+  get text (): string {
+    return this.lines.join('\n')
+  }
+
+  entries (): Array<Record<string, unknown>> {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+  }
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+export async function eventually (check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return check()
 }

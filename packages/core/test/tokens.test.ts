@@ -43,14 +43,16 @@ t.test('client_credentials with HTTP Basic client authentication', async (t) => 
   // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
   const basic = Buffer.from(`${encodeURIComponent(agent.agentId)}:${encodeURIComponent(agent.clientSecret)}`).toString('base64')
 
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/oauth2/token',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'grant_type=client_credentials'
-  })
-  t.equal(response.statusCode, 200, response.body)
-  t.equal(decodeJwt(response.json().access_token).sub, agent.agentId)
+  for (const scheme of ['Basic', 'basic']) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/oauth2/token',
+      headers: { authorization: `${scheme} ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=client_credentials'
+    })
+    t.equal(response.statusCode, 200, `${scheme}: ${response.body}`)
+    t.equal(decodeJwt(response.json().access_token).sub, agent.agentId)
+  }
 })
 
 t.test('a requested scope is granted as asked when it is a subset of the capabilities', async (t) => {

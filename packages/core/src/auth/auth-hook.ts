@@ -5,7 +5,8 @@ import type { UsageRecorder } from '../services/usage-counter.js'
 import type { Principal } from './principal.js'
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
+// RFC 7235 §2.1: the scheme name is case-insensitive.
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i
 
 function challenge (reply: FastifyReply, error: string): void {
   void reply.header('www-authenticate', `Bearer realm="sentryagent", error="${error}"`)

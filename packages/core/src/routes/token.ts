@@ -16,10 +16,11 @@ interface ClientCredentials { clientId: string, clientSecret: string }
 
 /** RFC 6749 §2.3.1: HTTP Basic (form-urlencoded parts) or the request body, not both. */
 function clientCredentials (request: FastifyRequest, body: TokenRequest): ClientCredentials {
-  const header = request.headers.authorization
-  if (header?.startsWith('Basic ') === true) {
+  // RFC 7235 §2.1: the scheme name is case-insensitive.
+  const basic = /^Basic (.*)$/i.exec(request.headers.authorization ?? '')
+  if (basic !== null) {
     if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method')
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8')
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
     const separator = decoded.indexOf(':')
     if (separator < 0) throw new OAuthError('invalid_client', 'Malformed Basic credentials')
     try {

@@ -1,0 +1,74 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import createError from '@fastify/error'
+import { LogCapture, adminSession, buildApp } from './helpers.js'
+import { OAuthError, ValidationError, sentryErrorHandler, sentryNotFoundHandler } from '../src/index.js'
+
+async function hostWith (throwing: () => unknown, logs = new LogCapture()) {
+  const app = Fastify({ logger: { level: 'warn', stream: logs } })
+  app.setErrorHandler(sentryErrorHandler)
+  app.setNotFoundHandler(sentryNotFoundHandler)
+  app.get('/boom', async () => { throw throwing() })
+  return app
+}
+
+t.test('an unexpected error is 500 INTERNAL_ERROR without internals, and is logged', async (t) => {
+  const logs = new LogCapture()
+  const app = await hostWith(() => new Error('relation "secret_table" does not exist at 10.0.0.5'), logs)
+  t.teardown(() => app.close())
+
+  const response = await app.inject({ url: '/boom' })
+  t.equal(response.statusCode, 500)
+  t.same(response.json(), { code: 'INTERNAL_ERROR', message: 'Internal server error' })
+  t.ok(logs.entries().some((entry) => entry.msg === 'unhandled error'))
+})
+
+t.test('connection failures of backing services are 503 with retry-after', async (t) => {
+  const errors = [
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('the database system is shutting down'), { code: '57P03' }),
+    Object.assign(new Error('connection failure'), { code: '08006' }),
+    new Error('Connection terminated unexpectedly'),
+    Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' }),
+    Object.assign(new Error('overloaded'), { statusCode: 503 })
+  ]
+  for (const error of errors) {
+    const app = await hostWith(() => error)
+    t.teardown(() => app.close())
+    const response = await app.inject({ url: '/boom' })
+    t.equal(response.statusCode, 503, error.message)
+    t.equal(response.json().code, 'SERVICE_UNAVAILABLE', error.message)
+    t.equal(response.headers['retry-after'], '5', error.message)
+  }
+})
+
+t.test('client errors keep their status; codes that are not UPPER_SNAKE become BAD_REQUEST; details are passed on', async (t) => {
+  const cases: Array<[unknown, number, Record<string, unknown>]> = [
+    [new ValidationError('bad thing'), 400, { code: 'VALIDATION_ERROR', message: 'bad thing' }],
+    [Object.assign(new Error('odd'), { statusCode: 422, code: 'invalid-type' }), 422, { code: 'BAD_REQUEST', message: 'odd' }],
+    [Object.assign(new (createError('QUOTA_EXCEEDED', 'over quota', 429))(), { details: { limit: 10 } }), 429, { code: 'QUOTA_EXCEEDED', details: { limit: 10 } }],
+    [new OAuthError('invalid_grant', 'expired code'), 400, { error: 'invalid_grant', error_description: 'expired code' }]
+  ]
+  for (const [error, status, body] of cases) {
+    const app = await hostWith(() => error)
+    t.teardown(() => app.close())
+    const response = await app.inject({ url: '/boom' })
+    t.equal(response.statusCode, status)
+    t.match(response.json(), body)
+  }
+})
+
+t.test('an unknown route is 404 NOT_FOUND in our shape, both on a host and inside the plugin', async (t) => {
+  const host = await hostWith(() => new Error('unused'))
+  t.teardown(() => host.close())
+  const response = await host.inject({ url: '/nowhere?token=abc' })
+  t.equal(response.statusCode, 404)
+  t.equal(response.json().code, 'NOT_FOUND')
+  t.notOk(response.body.includes('token=abc'), 'the query string is not echoed')
+
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization } = await adminSession(app)
+  const missing = await app.inject({ url: '/api/v1/agents/00000000-0000-4000-8000-000000000000', headers: { authorization } })
+  t.equal(missing.json().code, 'AGENT_NOT_FOUND')
+})

@@ -3,6 +3,12 @@ import { OAuthError } from './errors.js'
 
 const RETRY_AFTER_SECONDS = 5
 
+// For 4xx errors thrown without one of our codes (by Fastify or another plugin).
+const CODE_BY_STATUS: Record<number, string> = {
+  401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED'
+}
+
 // Node / pg / ioredis signs that a backing service is down rather than the request bad.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'])
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|Reached the max retries|Client has encountered a connection error|Client was closed/i
@@ -57,7 +63,7 @@ export function sentryErrorHandler (error: FastifyError, request: FastifyRequest
     return
   }
   if (status >= 400 && status < 500) {
-    const code = typeof error.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(error.code) ? error.code : 'BAD_REQUEST'
+    const code = typeof error.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(error.code) ? error.code : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST')
     const details = (error as { details?: unknown }).details
     void reply.status(status).send({ code, message: error.message, ...(details === undefined ? {} : { details }) })
     return

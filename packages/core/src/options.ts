@@ -20,6 +20,8 @@ export interface CoreOptions {
   tokenTtlSeconds?: number
   usageFlushIntervalMs?: number
   verifiedTokenCacheSize?: number
+  /** Audit events older than this many days are deleted (checked at start and every 6 hours); null keeps them all. */
+  auditRetentionDays?: number | null
   /** Apply this package's migrations at registration (under an advisory lock). */
   migrate?: boolean
   metricsRegistry?: Registry
@@ -33,6 +35,7 @@ export const DEFAULTS = {
   tokenTtlSeconds: 3600,
   usageFlushIntervalMs: 60_000,
   verifiedTokenCacheSize: 10_000,
+  auditRetentionDays: null as number | null,
   migrate: true
 }
 
@@ -59,6 +62,9 @@ export function resolveOptions (options: CoreOptions): ResolvedCoreOptions {
   }
   if (!Number.isInteger(resolved.verifiedTokenCacheSize) || resolved.verifiedTokenCacheSize < 1) {
     throw new InvalidOptionError('verifiedTokenCacheSize must be a positive integer')
+  }
+  if (resolved.auditRetentionDays !== null && (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < 1)) {
+    throw new InvalidOptionError('auditRetentionDays must be a positive integer or null')
   }
   // Only http(s) URLs have an origin: any other scheme's is the string "null".
   const url = URL.canParse(resolved.publicUrl) ? new URL(resolved.publicUrl) : undefined

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
 import { resolveOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js'
 import type { Clock } from './clock.js'
@@ -81,7 +81,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const usage = new UsageCounter(new UsageRepository(db), clock, metrics)
   const revocations = new TokenRevocations(store, new RevokedTokenRepository(db), agentRepository, clock, options.tokenTtlSeconds)
   const credentials = new CredentialService(db, credentialRepository, agentRepository, credentialKeys, audit, usage, clock, metrics)
-  const tokens = new TokenService(keys, agentRepository, credentials, revocations, audit, usage, clock,
+  const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
 
@@ -111,8 +111,10 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     usage.flush().catch((error: unknown) => { fastify.log.warn({ err: error }, 'usage flush failed; counts kept for the next one') })
   }, options.usageFlushIntervalMs)
   flushTimer.unref()
+  const retentionTimer = options.auditRetentionDays === null ? undefined : scheduleAuditRetention(fastify, audit, options.auditRetentionDays)
   fastify.addHook('onClose', async () => {
     clearInterval(flushTimer)
+    clearInterval(retentionTimer)
     await audit.flush()
     await usage.flush()
   })
@@ -129,4 +131,19 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
       await api.register(tokenRoutes)
     }, { prefix: options.prefix })
   })
+}
+
+const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000
+
+/** Deletes expired audit events once the app is ready, then every six hours. */
+function scheduleAuditRetention (fastify: FastifyInstance, audit: AuditLog, days: number): NodeJS.Timeout {
+  const sweep = (): void => {
+    audit.purgeOlderThan(days).then(
+      (deleted) => { if (deleted > 0) fastify.log.info({ deleted, days }, 'audit retention: old events deleted') },
+      (error: unknown) => { fastify.log.warn({ err: error }, 'audit retention sweep failed; retried at the next one') })
+  }
+  fastify.addHook('onReady', async () => { sweep() })
+  const timer = setInterval(sweep, RETENTION_SWEEP_MS)
+  timer.unref()
+  return timer
 }

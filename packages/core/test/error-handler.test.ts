@@ -42,10 +42,11 @@ t.test('connection failures of backing services are 503 with retry-after', async
   }
 })
 
-t.test('client errors keep their status; codes that are not UPPER_SNAKE become BAD_REQUEST; details are passed on', async (t) => {
+t.test('client errors keep their status; codes that are not UPPER_SNAKE fall back to one named after the status; details are passed on', async (t) => {
   const cases: Array<[unknown, number, Record<string, unknown>]> = [
     [new ValidationError('bad thing'), 400, { code: 'VALIDATION_ERROR', message: 'bad thing' }],
     [Object.assign(new Error('odd'), { statusCode: 422, code: 'invalid-type' }), 422, { code: 'BAD_REQUEST', message: 'odd' }],
+    [Object.assign(new Error('gone'), { statusCode: 404, code: 'some-plugin-code' }), 404, { code: 'NOT_FOUND', message: 'gone' }],
     [Object.assign(new (createError('QUOTA_EXCEEDED', 'over quota', 429))(), { details: { limit: 10 } }), 429, { code: 'QUOTA_EXCEEDED', details: { limit: 10 } }],
     [new OAuthError('invalid_grant', 'expired code'), 400, { error: 'invalid_grant', error_description: 'expired code' }]
   ]

@@ -1,6 +1,8 @@
 import type { Queryable } from '../storage/database.js'
 import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
 
+export interface UsableCredential { credentialId: string, secretDigest: Buffer }
+
 interface AgentRow {
   agent_id: string
   organization_id: string
@@ -62,10 +64,24 @@ export class AgentRepository {
     return rows[0] === undefined ? undefined : toAgent(rows[0])
   }
 
-  /** Lookup by client id, before the tenant is known (token endpoint). */
-  async findByClientId (agentId: string): Promise<Agent | undefined> {
-    const { rows } = await this.db.query<AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE agent_id = $1`, [agentId])
-    return rows[0] === undefined ? undefined : toAgent(rows[0])
+  /**
+   * The token endpoint's one query: a client (before its tenant is known) with the digests of
+   * its credentials that are active and unexpired at `now`.
+   */
+  async findClient (agentId: string, now: Date): Promise<{ agent: Agent, credentials: UsableCredential[] } | undefined> {
+    const { rows } = await this.db.query<AgentRow & { usable: Array<{ credentialId: string, digest: string }> }>(
+      `SELECT ${COLUMNS}, coalesce((
+         SELECT json_agg(json_build_object('credentialId', c.credential_id, 'digest', encode(c.secret_digest, 'hex')))
+         FROM credentials c
+         WHERE c.agent_id = agents.agent_id AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $2)
+       ), '[]') AS usable
+       FROM agents WHERE agent_id = $1`, [agentId, now])
+    const row = rows[0]
+    if (row === undefined) return undefined
+    return {
+      agent: toAgent(row),
+      credentials: row.usable.map(({ credentialId, digest }) => ({ credentialId, secretDigest: Buffer.from(digest, 'hex') }))
+    }
   }
 
   async list (organizationId: string, query: AgentListQuery): Promise<{ agents: Agent[], total: number }> {
@@ -107,12 +123,6 @@ export class AgentRepository {
       `UPDATE agents SET status = 'decommissioned', updated_at = now()
        WHERE agent_id = $1 AND organization_id = $2 RETURNING ${COLUMNS}`, [agentId, organizationId])
     return rows[0] === undefined ? undefined : toAgent(rows[0])
-  }
-
-  async countActive (organizationId: string): Promise<number> {
-    const { rows } = await this.db.query<{ total: string }>(
-      "SELECT count(*) AS total FROM agents WHERE organization_id = $1 AND status <> 'decommissioned'", [organizationId])
-    return Number(rows[0]!.total)
   }
 
   /** Agents disabled within the last `seconds`: their older tokens must stay refused after a restart. */

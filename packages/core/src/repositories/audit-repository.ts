@@ -56,12 +56,12 @@ export class AuditRepository {
   async appendBatch (events: UnsealedAuditEvent[]): Promise<AuditEvent[]> {
     const organizationIds = [...new Set(events.map((event) => event.organizationId))].sort()
     return withTransaction(this.db, async (tx) => {
-      await tx.query(
-        `INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
-         SELECT id, 0, $2 FROM unnest($1::uuid[]) AS id ORDER BY id ON CONFLICT DO NOTHING`, [organizationIds, GENESIS_HASH])
+      // One statement creates missing heads and locks them all (ON CONFLICT DO UPDATE takes the row lock).
       const { rows: heads } = await tx.query<{ organization_id: string, last_sequence: string, last_hash: string }>(
-        `SELECT organization_id, last_sequence, last_hash FROM audit_chain_heads
-         WHERE organization_id = ANY($1::uuid[]) ORDER BY organization_id FOR UPDATE`, [organizationIds])
+        `INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
+         SELECT id, 0, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
+         ON CONFLICT (organization_id) DO UPDATE SET last_sequence = audit_chain_heads.last_sequence
+         RETURNING organization_id, last_sequence, last_hash`, [organizationIds, GENESIS_HASH])
       const chainHeads = new Map(heads.map((head) => [head.organization_id, { sequence: Number(head.last_sequence), hash: head.last_hash }]))
       const sealed = events.map((event) => {
         const head = chainHeads.get(event.organizationId)!
@@ -70,18 +70,19 @@ export class AuditRepository {
         chainHeads.set(event.organizationId, { sequence: sealedEvent.sequence, hash: sealedEvent.hash })
         return sealedEvent
       })
-      await tx.query(
-        `INSERT INTO audit_events (${COLUMNS})
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])`,
-        [sealed.map((e) => e.eventId), sealed.map((e) => e.organizationId), sealed.map((e) => e.sequence), sealed.map((e) => e.agentId),
-          sealed.map((e) => e.action), sealed.map((e) => e.outcome), sealed.map((e) => JSON.stringify(e.details)),
-          sealed.map((e) => e.timestamp), sealed.map((e) => e.previousHash), sealed.map((e) => e.hash)])
       const updated = [...chainHeads.entries()]
       await tx.query(
-        `UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash
-         FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS v (organization_id, sequence, hash)
+        `WITH appended AS (
+           INSERT INTO audit_events (${COLUMNS})
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
+         )
+         UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash
+         FROM unnest($11::uuid[], $12::bigint[], $13::text[]) AS v (organization_id, sequence, hash)
          WHERE h.organization_id = v.organization_id`,
-        [updated.map(([id]) => id), updated.map(([, head]) => head.sequence), updated.map(([, head]) => head.hash)])
+        [sealed.map((e) => e.eventId), sealed.map((e) => e.organizationId), sealed.map((e) => e.sequence), sealed.map((e) => e.agentId),
+          sealed.map((e) => e.action), sealed.map((e) => e.outcome), sealed.map((e) => JSON.stringify(e.details)),
+          sealed.map((e) => e.timestamp), sealed.map((e) => e.previousHash), sealed.map((e) => e.hash),
+          updated.map(([id]) => id), updated.map(([, head]) => head.sequence), updated.map(([, head]) => head.hash)])
       return sealed.map(({ previousHash: _previous, ...event }) => event)
     })
   }

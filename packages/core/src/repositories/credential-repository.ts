@@ -76,14 +76,6 @@ export class CredentialRepository {
     return rows[0] === undefined ? undefined : toStored(rows[0])
   }
 
-  /** Credentials of a client active and unexpired at `now`: the candidates a presented secret is compared with. */
-  async listUsable (agentId: string, now: Date): Promise<StoredCredential[]> {
-    const { rows } = await this.db.query<CredentialRow>(
-      `SELECT ${COLUMNS} FROM credentials
-       WHERE agent_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2)`, [agentId, now])
-    return rows.map(toStored)
-  }
-
   async list (organizationId: string, agentId: string, page: number, limit: number): Promise<{ credentials: StoredCredential[], total: number }> {
     const { rows } = await this.db.query<CredentialRow & { total: string }>(
       `SELECT ${COLUMNS}, count(*) OVER () AS total FROM credentials WHERE agent_id = $1 AND organization_id = $2
@@ -98,12 +90,5 @@ export class CredentialRepository {
        WHERE credential_id = $1 AND organization_id = $2 AND status = 'active' RETURNING ${COLUMNS}`,
       [credentialId, organizationId])
     return rows[0] === undefined ? undefined : toStored(rows[0])
-  }
-
-  async revokeAllForAgent (organizationId: string, agentId: string): Promise<number> {
-    const { rowCount } = await this.db.query(
-      `UPDATE credentials SET status = 'revoked', revoked_at = now()
-       WHERE agent_id = $1 AND organization_id = $2 AND status = 'active'`, [agentId, organizationId])
-    return rowCount ?? 0
   }
 }

@@ -18,12 +18,4 @@ export class UsageRepository {
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::integer[])`,
       [rows.map((r) => r.organizationId), rows.map((r) => r.agentId), rows.map((r) => r.metric), rows.map((r) => r.day), rows.map((r) => r.count)])
   }
-
-  /** Total of one metric for a tenant on a day (flushed events only). */
-  async total (organizationId: string, metric: string, day: string): Promise<number> {
-    const { rows } = await this.db.query<{ total: string | null }>(
-      'SELECT sum(count) AS total FROM usage_events WHERE organization_id = $1 AND metric = $2 AND usage_date = $3',
-      [organizationId, metric, day])
-    return Number(rows[0]?.total ?? 0)
-  }
 }

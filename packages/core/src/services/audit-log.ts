@@ -19,6 +19,8 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditEvent>
   list(organizationId: string, query: AuditQuery): Promise<{ events: AuditEvent[], total: number }>
   verify(organizationId: string): Promise<AuditVerification>
+  /** Deletes events older than `days` days; answers how many went. */
+  purgeOlderThan(days: number): Promise<number>
   flush(): Promise<void>
 }
 
@@ -82,6 +84,10 @@ export class ChainedAuditLog implements AuditLog {
     // A head beyond the last stored event means events were cut off the end of the chain.
     const headMatches = previousHash === undefined || head?.hash === previousHash
     return { valid: headMatches, eventsChecked, firstInvalidEventId: null, headHash: previousHash ?? null }
+  }
+
+  async purgeOlderThan (days: number): Promise<number> {
+    return this.repository.deleteOlderThan(new Date(this.clock.now().getTime() - days * 86_400_000))
   }
 
   async flush (): Promise<void> {

@@ -68,11 +68,16 @@ export class CredentialService {
     await this.audit.record({ ...actor, action: 'credential.revoked', details: { targetAgentId: agentId, credentialId } })
   }
 
-  /** The credential a client secret belongs to, compared in constant time; undefined when none matches. */
-  async authenticate (clientId: string, clientSecret: string): Promise<StoredCredential | undefined> {
+  /**
+   * The client and, when the secret matches one of its usable credentials (compared in
+   * constant time), that credential's id; undefined for an unknown client.
+   */
+  async authenticate (clientId: string, clientSecret: string): Promise<{ agent: Agent, credentialId: string | undefined } | undefined> {
     // Expiry is judged by the injected clock, the same one that validated `expiresAt` at creation.
-    const candidates = await this.credentials.listUsable(clientId, this.clock.now())
-    return candidates.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
+    const client = await this.agents.findClient(clientId, this.clock.now())
+    if (client === undefined) return undefined
+    const match = client.credentials.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
+    return { agent: client.agent, credentialId: match?.credentialId }
   }
 
   async #issue (db: Queryable, agent: Agent, expiresAt: Date | null): Promise<CredentialWithSecret> {

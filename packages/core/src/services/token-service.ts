@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
+import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
+import { signCompactJws } from '../crypto/jws.js'
 import { LRUCache } from 'lru-cache'
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { SigningKeys } from '../crypto/signing-keys.js'
-import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { IntrospectionResponse, TokenResponse } from '../schemas/token.js'
 import type { Principal } from '../auth/principal.js'
 import type { CredentialService } from './credential-service.js'
@@ -34,14 +34,13 @@ export type ExtraClaims = Record<string, unknown>
 
 export class TokenService {
   // Signature checks dominate the auth hook; a verified token is immutable until it expires.
-  readonly #verified: LRUCache<string, AccessTokenClaims>
+  readonly #verified: LRUCache<string, Principal>
   readonly #issued
   readonly #verifyFailures
   readonly #verifyDuration
 
   constructor (
     private readonly keys: SigningKeys,
-    private readonly agents: AgentRepository,
     private readonly credentials: CredentialService,
     private readonly revocations: TokenRevocations,
     private readonly audit: AuditLog,
@@ -53,15 +52,15 @@ export class TokenService {
     this.#verified = new LRUCache({ max: options.verifiedCacheSize })
     this.#issued = counter(registry, 'tokens_issued_total', 'Access tokens issued', ['grant_type'])
     this.#verifyFailures = counter(registry, 'token_verify_failures_total', 'Access tokens refused', ['reason'])
-    this.#verifyDuration = histogram(registry, 'token_verify_duration_seconds', 'Time to verify an access token', [], [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01])
+    this.#verifyDuration = histogram(registry, 'token_verify_duration_seconds', 'Time to verify an access token signature (cache misses)', [], [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01])
   }
 
   /** RFC 6749 §4.4: client credentials grant. */
   async issueForClient (clientId: string, clientSecret: string, requestedScope: string | undefined): Promise<TokenResponse> {
-    const agent = UUID.test(clientId) ? await this.agents.findByClientId(clientId) : undefined
-    if (agent === undefined) throw new OAuthError('invalid_client', 'Client authentication failed')
-    const credential = await this.credentials.authenticate(clientId, clientSecret)
-    if (credential === undefined) {
+    const client = UUID.test(clientId) ? await this.credentials.authenticate(clientId, clientSecret) : undefined
+    if (client === undefined) throw new OAuthError('invalid_client', 'Client authentication failed')
+    const { agent, credentialId } = client
+    if (credentialId === undefined) {
       await this.audit.record({ organizationId: agent.organizationId, agentId: agent.agentId, action: 'token.issue_failed', outcome: 'failure', details: { reason: 'invalid_client' } })
       throw new OAuthError('invalid_client', 'Client authentication failed')
     }
@@ -71,7 +70,7 @@ export class TokenService {
     }
     const scopes = this.#grantedScopes(agent.capabilities, requestedScope)
     const token = await this.mint({ organizationId: agent.organizationId, agentId: agent.agentId, scopes }, {}, 'client_credentials')
-    await this.audit.record({ organizationId: agent.organizationId, agentId: agent.agentId, action: 'token.issued', details: { credentialId: credential.credentialId, scope: token.response.scope, jti: token.jti } })
+    await this.audit.record({ organizationId: agent.organizationId, agentId: agent.agentId, action: 'token.issued', details: { credentialId, scope: token.response.scope, jti: token.jti } })
     return token.response
   }
 
@@ -81,14 +80,17 @@ export class TokenService {
     const jti = randomUUID()
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000)
     const scope = subject.scopes.join(' ')
-    const accessToken = await new SignJWT({ ...extraClaims, client_id: subject.agentId, organization_id: subject.organizationId, scope })
-      .setProtectedHeader({ alg: this.keys.algorithm, kid: this.keys.keyId, typ: TOKEN_TYPE })
-      .setIssuer(this.options.issuer)
-      .setSubject(subject.agentId)
-      .setJti(jti)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + ttlSeconds)
-      .sign(this.keys.privateKey)
+    const accessToken = signCompactJws({ alg: this.keys.algorithm, kid: this.keys.keyId, typ: TOKEN_TYPE }, {
+      ...extraClaims,
+      iss: this.options.issuer,
+      sub: subject.agentId,
+      client_id: subject.agentId,
+      organization_id: subject.organizationId,
+      scope,
+      jti,
+      iat: issuedAt,
+      exp: issuedAt + ttlSeconds
+    }, this.keys.privateKey)
     this.#issued.inc({ grant_type: grantType })
     this.usage.increment(subject.organizationId, subject.agentId, 'token_issued')
     return { response: { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope }, jti }
@@ -96,22 +98,9 @@ export class TokenService {
 
   /** Verifies a bearer token: signature, issuer, expiry, then revocation state. */
   async authenticate (token: string): Promise<Principal> {
-    const stop = this.#verifyDuration.startTimer()
-    try {
-      const claims = await this.#verify(token)
-      if (await this.revocations.isRevoked(claims.jti, claims.sub, claims.iat)) throw this.#refuse('revoked', 'Token has been revoked')
-      return {
-        organizationId: claims.organization_id,
-        agentId: claims.sub,
-        scopes: new Set(claims.scope.split(' ').filter(Boolean)),
-        tokenId: claims.jti,
-        issuedAt: claims.iat,
-        expiresAt: claims.exp,
-        claims
-      }
-    } finally {
-      stop()
-    }
+    const principal = await this.#verify(token)
+    if (await this.revocations.isRevoked(principal.tokenId, principal.agentId, principal.issuedAt)) throw this.#refuse('revoked', 'Token has been revoked')
+    return principal
   }
 
   /** RFC 7662. Tokens of other organizations are reported inactive, never described. */
@@ -146,7 +135,7 @@ export class TokenService {
   async revoke (token: string, caller: Principal): Promise<void> {
     let claims: AccessTokenClaims
     try {
-      claims = await this.#verify(token)
+      claims = (await this.#verify(token)).claims as AccessTokenClaims
     } catch (error) {
       if (error instanceof UnauthorizedError) return
       throw error
@@ -166,14 +155,16 @@ export class TokenService {
     return requested
   }
 
-  async #verify (token: string): Promise<AccessTokenClaims> {
+  /** Signature, issuer and expiry; a token verified once is served from memory until it expires. */
+  async #verify (token: string): Promise<Principal> {
     const now = this.clock.now().getTime() / 1000
     const cached = this.#verified.get(token)
     if (cached !== undefined) {
-      if (cached.exp > now) return cached
+      if (cached.expiresAt > now) return cached
       this.#verified.delete(token)
       throw this.#refuse('expired', 'Token has expired')
     }
+    const stop = this.#verifyDuration.startTimer()
     let payload: JWTPayload
     try {
       ({ payload } = await jwtVerify(token, this.keys.publicKey, {
@@ -186,11 +177,22 @@ export class TokenService {
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw this.#refuse('expired', 'Token has expired')
       throw this.#refuse('invalid', 'Token is invalid')
+    } finally {
+      stop()
     }
     if (typeof payload.organization_id !== 'string' || typeof payload.scope !== 'string') throw this.#refuse('invalid', 'Token is invalid')
     const claims = payload as AccessTokenClaims
-    this.#verified.set(token, claims)
-    return claims
+    const principal: Principal = {
+      organizationId: claims.organization_id,
+      agentId: claims.sub,
+      scopes: new Set(claims.scope.split(' ').filter(Boolean)),
+      tokenId: claims.jti,
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+      claims
+    }
+    this.#verified.set(token, principal)
+    return principal
   }
 
   #refuse (reason: string, message: string): InstanceType<typeof UnauthorizedError> {

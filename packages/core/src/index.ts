@@ -25,4 +25,6 @@ export { TokenRequest, TokenResponse, IntrospectionResponse } from './schemas/to
 export { USAGE_METRICS, type UsageMetric, type UsageRecorder } from './services/usage-counter.js'
 export type { AuditLog, AuditEntry } from './services/audit-log.js'
 export type { CreatedOrganization } from './services/organization-service.js'
-export type { Tier } from './repositories/organization-repository.js'
+export type { Tier, Organization } from './repositories/organization-repository.js'
+export { TIERS, tierDefinition, type TierDefinition, type TierLimits } from './tiers.js'
+export type { TierDirectory } from './services/tier-directory.js'

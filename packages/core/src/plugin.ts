@@ -20,6 +20,7 @@ import { CredentialService } from './services/credential-service.js'
 import { DidDocuments } from './services/did-documents.js'
 import { OrganizationService } from './services/organization-service.js'
 import { TokenRevocations } from './services/token-revocations.js'
+import { TierDirectory } from './services/tier-directory.js'
 import { TokenService } from './services/token-service.js'
 import { UsageCounter, type UsageRecorder } from './services/usage-counter.js'
 import type { TokenRequest, TokenResponse } from './schemas/token.js'
@@ -52,6 +53,7 @@ export interface SentryAgentCore {
   audit: AuditLog
   usage: UsageRecorder
   dids: DidDocuments
+  tiers: TierDirectory
   grants: Map<string, GrantHandler>
 }
 
@@ -84,6 +86,9 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
+  const organizationRepository = new OrganizationRepository(db)
+  const tiers = new TierDirectory(store, organizationRepository)
+  await tiers.start()
 
   const core: SentryAgentCore = {
     options,
@@ -93,7 +98,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     metrics,
     keys,
     credentialKeys,
-    organizations: new OrganizationService(db, new OrganizationRepository(db), agentRepository, credentials, audit),
+    organizations: new OrganizationService(db, organizationRepository, agentRepository, credentials, audit, tiers),
     agents: new AgentService(agentRepository, audit, revocations, metrics),
     credentials,
     tokens,
@@ -101,6 +106,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     audit,
     usage,
     dids: new DidDocuments(options.publicUrl, options.prefix, keys, agentRepository, credentialRepository),
+    tiers,
     grants: new Map()
   }
   fastify.decorate('sentryagent', core)

@@ -31,6 +31,13 @@ export class OrganizationRepository {
     return (await this.find(organizationId, db))!
   }
 
+  /** Answers false for an unknown organization. */
+  async setTier (organizationId: string, tier: Tier): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE tenant_subscriptions SET tier = $2, updated_at = now() WHERE organization_id = $1', [organizationId, tier])
+    return rowCount === 1
+  }
+
   async find (organizationId: string, db: Queryable = this.db): Promise<Organization | undefined> {
     const { rows } = await db.query<OrganizationRow>(
       `SELECT o.organization_id, o.name, o.status, s.tier, o.created_at

@@ -6,6 +6,7 @@ import type { AuditLog } from './audit-log.js'
 import { PLATFORM_SCOPES } from '../auth/principal.js'
 import { withTransaction, type Database } from '../storage/database.js'
 import { OrganizationNotFoundError } from '../errors.js'
+import type { TierDirectory } from './tier-directory.js'
 
 export interface CreatedOrganization {
   organizationId: string
@@ -20,7 +21,8 @@ export class OrganizationService {
     private readonly organizations: OrganizationRepository,
     private readonly agents: AgentRepository,
     private readonly credentials: CredentialService,
-    private readonly audit: AuditLog
+    private readonly audit: AuditLog,
+    private readonly tiers: TierDirectory
   ) {}
 
   /** A new tenant with its first admin agent, which holds every platform scope. */
@@ -41,6 +43,14 @@ export class OrganizationService {
     await this.audit.record({ organizationId, agentId: null, action: 'organization.created', details: { name, tier, adminAgentId: agentId } })
     const credential = await this.credentials.create({ organizationId, agentId: null }, agentId, null)
     return { organizationId, agentId, clientId: agentId, clientSecret: credential.clientSecret }
+  }
+
+  /** Moves a tenant to another tier; every instance applies the new limits on its next request. */
+  async changeTier (organizationId: string, tier: Tier, details: Record<string, unknown> = {}): Promise<void> {
+    const previous = await this.get(organizationId)
+    if (!await this.organizations.setTier(organizationId, tier)) throw new OrganizationNotFoundError(organizationId)
+    await this.tiers.invalidate(organizationId)
+    await this.audit.record({ organizationId, agentId: null, action: 'subscription.tier_changed', details: { ...details, from: previous.tier, to: tier } })
   }
 
   async get (organizationId: string): Promise<Organization> {

@@ -39,7 +39,9 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async subscribe (channel: string, listener: (message: string) => void): Promise<void> {
     if (this.#subscriber === undefined) {
-      this.#subscriber = this.redis.duplicate()
+      // The subscriber waits out outages (queueing, resubscribing) whatever the main client's fail-fast settings.
+      this.#subscriber = this.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+      this.#subscriber.on('error', () => {})
       this.#subscriber.on('message', (from: string, message: string) => {
         for (const notify of this.#listeners.get(from) ?? []) notify(message)
       })

@@ -76,6 +76,21 @@ export class CredentialRepository {
     return rows[0] === undefined ? undefined : toStored(rows[0])
   }
 
+  /** The agent's newest credential that is active and unexpired at `now`. */
+  async findNewestUsable (organizationId: string, agentId: string, now: Date): Promise<StoredCredential | undefined> {
+    const { rows } = await this.db.query<CredentialRow>(
+      `SELECT ${COLUMNS} FROM credentials
+       WHERE agent_id = $1 AND organization_id = $2 AND status = 'active' AND (expires_at IS NULL OR expires_at > $3)
+       ORDER BY created_at DESC, credential_id LIMIT 1`, [agentId, organizationId, now])
+    return rows[0] === undefined ? undefined : toStored(rows[0])
+  }
+
+  async findById (organizationId: string, credentialId: string): Promise<StoredCredential | undefined> {
+    const { rows } = await this.db.query<CredentialRow>(
+      `SELECT ${COLUMNS} FROM credentials WHERE credential_id = $1 AND organization_id = $2`, [credentialId, organizationId])
+    return rows[0] === undefined ? undefined : toStored(rows[0])
+  }
+
   async list (organizationId: string, agentId: string, page: number, limit: number): Promise<{ credentials: StoredCredential[], total: number }> {
     const { rows } = await this.db.query<CredentialRow & { total: string }>(
       `SELECT ${COLUMNS}, count(*) OVER () AS total FROM credentials WHERE agent_id = $1 AND organization_id = $2

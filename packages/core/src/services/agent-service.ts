@@ -15,8 +15,12 @@ function isUniqueViolation (error: unknown): boolean {
 
 export interface Actor { organizationId: string, agentId: string | null }
 
+/** Runs before a registration; throws to refuse it (the tiers plugin caps agents per tier). */
+export type RegistrationGuard = (organizationId: string) => Promise<void>
+
 export class AgentService {
   readonly #operations
+  readonly #registrationGuards: RegistrationGuard[] = []
 
   constructor (
     private readonly agents: AgentRepository,
@@ -27,7 +31,12 @@ export class AgentService {
     this.#operations = counter(registry, 'agent_operations_total', 'Agent registry operations', ['operation'])
   }
 
+  addRegistrationGuard (guard: RegistrationGuard): void {
+    this.#registrationGuards.push(guard)
+  }
+
   async create (actor: Actor, body: CreateAgentBody): Promise<Agent> {
+    for (const guard of this.#registrationGuards) await guard(actor.organizationId)
     let agent: Agent
     try {
       agent = await this.agents.insert(actor.organizationId, randomUUID(), body)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto'
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { Agent } from '../schemas/agent.js'
@@ -14,8 +14,15 @@ import type { Actor } from './agent-service.js'
 import { AgentNotActiveError, AgentNotFoundError, CredentialNotFoundError, CredentialRevokedError } from '../errors.js'
 import { counter } from '../metrics.js'
 
+/** A credential's Ed25519 key: the one that signs what its agent delegates. */
+export interface SigningKey { credentialId: string, agentId: string, keyId: string, privateKey: KeyObject }
+export interface VerificationKey { credentialId: string, agentId: string, keyId: string, publicKey: KeyObject, usable: boolean }
+
+export type CredentialRevokedListener = (event: { organizationId: string, agentId: string, credentialId: string }) => Promise<void>
+
 export class CredentialService {
   readonly #operations
+  readonly #revokedListeners: CredentialRevokedListener[] = []
 
   constructor (
     private readonly db: Database,
@@ -54,6 +61,7 @@ export class CredentialService {
       if (await this.credentials.revoke(actor.organizationId, credentialId, tx) === undefined) throw new CredentialRevokedError(credentialId)
       return this.#issue(tx, agent, current.expiresAt === null ? null : new Date(current.expiresAt))
     })
+    await this.#notifyRevoked(actor.organizationId, agentId, credentialId)
     this.#operations.inc({ operation: 'rotate' })
     this.usage.increment(actor.organizationId, agentId, 'credential_rotated')
     await this.audit.record({ ...actor, action: 'credential.rotated', details: { targetAgentId: agentId, credentialId, replacedBy: created.credentialId } })
@@ -64,6 +72,7 @@ export class CredentialService {
   async revoke (actor: Actor, agentId: string, credentialId: string): Promise<void> {
     await this.#credential(actor.organizationId, agentId, credentialId)
     if (await this.credentials.revoke(actor.organizationId, credentialId) === undefined) return
+    await this.#notifyRevoked(actor.organizationId, agentId, credentialId)
     this.#operations.inc({ operation: 'revoke' })
     await this.audit.record({ ...actor, action: 'credential.revoked', details: { targetAgentId: agentId, credentialId } })
   }
@@ -78,6 +87,41 @@ export class CredentialService {
     if (client === undefined) return undefined
     const match = client.credentials.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
     return { agent: client.agent, credentialId: match?.credentialId }
+  }
+
+  /** Plugins learn here that what a credential signed must no longer be trusted (rotation, revocation). */
+  onRevoked (listener: CredentialRevokedListener): void {
+    this.#revokedListeners.push(listener)
+  }
+
+  /** The key that signs for the agent now: its newest usable credential's; undefined without one. */
+  async signingKeyOf (organizationId: string, agentId: string): Promise<SigningKey | undefined> {
+    const credential = await this.credentials.findNewestUsable(organizationId, agentId, this.clock.now())
+    if (credential === undefined) return undefined
+    return {
+      credentialId: credential.credentialId,
+      agentId,
+      keyId: credential.signingKeyId,
+      privateKey: this.keys.open(credential.credentialId, credential.sealedSigningKey)
+    }
+  }
+
+  /** A credential's public key, and whether it may still be relied on (active, unexpired). */
+  async verificationKey (organizationId: string, credentialId: string): Promise<VerificationKey | undefined> {
+    const credential = await this.credentials.findById(organizationId, credentialId)
+    if (credential === undefined) return undefined
+    const expired = credential.expiresAt !== null && new Date(credential.expiresAt) <= this.clock.now()
+    return {
+      credentialId,
+      agentId: credential.clientId,
+      keyId: credential.signingKeyId,
+      publicKey: createPublicKey(credential.signingPublicKey),
+      usable: credential.status === 'active' && !expired
+    }
+  }
+
+  async #notifyRevoked (organizationId: string, agentId: string, credentialId: string): Promise<void> {
+    for (const listener of this.#revokedListeners) await listener({ organizationId, agentId, credentialId })
   }
 
   async #issue (db: Queryable, agent: Agent, expiresAt: Date | null): Promise<CredentialWithSecret> {

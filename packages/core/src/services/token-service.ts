@@ -32,12 +32,16 @@ export interface AccessTokenClaims extends JWTPayload {
 /** Extra claims a plugin adds to a token it mints (e.g. token exchange's `act`). */
 export type ExtraClaims = Record<string, unknown>
 
+/** Runs before a token is minted; throws to refuse it (daily issuance quotas). */
+export type IssuanceGuard = (subject: { organizationId: string, agentId: string }) => Promise<void>
+
 export class TokenService {
   // Signature checks dominate the auth hook; a verified token is immutable until it expires.
   readonly #verified: LRUCache<string, Principal>
   readonly #issued
   readonly #verifyFailures
   readonly #verifyDuration
+  readonly #issuanceGuards: IssuanceGuard[] = []
 
   constructor (
     private readonly keys: SigningKeys,
@@ -74,9 +78,14 @@ export class TokenService {
     return token.response
   }
 
+  addIssuanceGuard (guard: IssuanceGuard): void {
+    this.#issuanceGuards.push(guard)
+  }
+
   /** Signs an access token. Plugins call this for other grants (token exchange). */
   async mint (subject: { organizationId: string, agentId: string, scopes: string[] }, extraClaims: ExtraClaims, grantType: string,
     ttlSeconds = this.options.ttlSeconds): Promise<{ response: TokenResponse, jti: string }> {
+    for (const guard of this.#issuanceGuards) await guard(subject)
     const jti = randomUUID()
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000)
     const scope = subject.scopes.join(' ')

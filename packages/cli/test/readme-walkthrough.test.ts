@@ -24,15 +24,20 @@ t.test('the README walk-through runs verbatim against an embedded server', async
   t.ok(script, 'the README has the walk-through block')
   const dataDir = await mkdtemp(join(tmpdir(), 'sentryagent-readme-'))
   const port = await freePort()
-  const env = { ...process.env, SENTRYAGENT_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'silent' }
+  // The embedded default: the test run's PostgreSQL and Redis must not leak into it.
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env
+  const env = { ...inherited, SENTRYAGENT_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'silent' }
   const server = spawn(process.execPath, [join(repositoryRoot, 'packages/server/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(async () => {
-    server.kill('SIGTERM')
-    await new Promise((resolve) => server.once('exit', resolve))
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM')
+      await new Promise((resolve) => server.once('exit', resolve))
+    }
     await rm(dataDir, { recursive: true, force: true })
   })
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error('server did not start')) }, 60_000)
+    server.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}`)) })
     server.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('API explorer')) {
         clearTimeout(timer)
@@ -43,7 +48,10 @@ t.test('the README walk-through runs verbatim against an embedded server', async
 
   const output = await new Promise<string>((resolve, reject) => {
     execFile('bash', ['-e', '-c', script!.replaceAll('127.0.0.1:3000', `127.0.0.1:${port}`)], { cwd: repositoryRoot, env, timeout: 60_000 },
-      (error, stdout, stderr) => { error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`)) })
+      (error, stdout, stderr) => {
+        if (error === null) resolve(stdout)
+        else reject(new Error(`${error.message}\n${stderr}`))
+      })
   })
   const agent = JSON.parse(output.trim().split('\n').pop()!)
   t.match(agent, { agentType: 'classifier', status: 'active', capabilities: ['agents:read'] })

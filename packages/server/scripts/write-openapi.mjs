@@ -12,7 +12,7 @@ try {
   const spec = app.swagger()
   await app.close()
   await writeFile(new URL('../../../openapi.json', import.meta.url), `${JSON.stringify(spec, null, 2)}\n`)
-  console.log('openapi.json written')
+  process.stdout.write('openapi.json written\n')
 } finally {
   await rm(dataDir, { recursive: true, force: true })
 }

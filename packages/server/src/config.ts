@@ -86,6 +86,10 @@ export function readConfig (env: Env = process.env): ServerConfig {
   if ((jwtPrivateKey === undefined) !== (jwtPublicKey === undefined)) problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set together')
   const apiPrefix = text('API_PREFIX') ?? '/api/v1'
   if (!/^(\/[A-Za-z0-9._-]+)*$/.test(apiPrefix)) problems.push('API_PREFIX must look like /api/v1')
+  // URLs are built as publicUrl + path, and the issuer is an origin: a path here would be lost or doubled.
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'])
+  if (publicUrl !== undefined && new URL(publicUrl).pathname !== '/') problems.push('PUBLIC_URL must be an origin such as https://idp.example.com, without a path')
+  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
 
   const config: ServerConfig = {
     port,
@@ -96,7 +100,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
     jwtPrivateKey,
     jwtPublicKey,
     jwtAlgorithm: oneOf('JWT_ALGORITHM', ['ES256', 'RS256'] as const, 'ES256'),
-    publicUrl: url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
+    publicUrl: publicUrl === undefined ? `http://${listenHost}:${port}` : new URL(publicUrl).origin,
     apiPrefix,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimitEnabled: flag('RATE_LIMIT_ENABLED'),

@@ -40,6 +40,7 @@ async function probe<T> (check: () => Promise<T>): Promise<{ status: 'up' | 'dow
 
 export interface HealthOptions { runtime: Runtime, config: ServerConfig, version: string }
 
+// Probes come from the infrastructure, so the health routes opt out of rate limiting.
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (fastify, { runtime, config, version }) => {
   const check = async () => {
     const [database, cache] = await Promise.all([
@@ -64,6 +65,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (fastify, {
   }
 
   fastify.get('/health', {
+    config: { rateLimit: false },
     schema: { tags: ['Health'], summary: 'Liveness and dependency status', response: { 200: Health, 503: Health } }
   }, async (_request, reply) => {
     const { code, summary } = await check()
@@ -71,6 +73,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (fastify, {
   })
 
   fastify.get('/health/detailed', {
+    config: { rateLimit: false },
     schema: { tags: ['Health'], summary: 'Dependency latencies, schema version, mode and feature flags', response: { 200: DetailedHealth, 503: DetailedHealth } }
   }, async (_request, reply) => {
     const { code, summary, database, cache } = await check()

@@ -2,3 +2,4 @@ export { buildServer, SERVER_VERSION, REDACTED_LOG_PATHS, type BuildOptions } fr
 export { readConfig, ConfigError, type ServerConfig, type FeatureFlags } from './config.js'
 export { openRuntime, type Runtime } from './runtime.js'
 export { OPERATOR_FILE, type OperatorHandle } from './operator.js'
+export { DataDirectoryInUseError } from './data-dir-lock.js'

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readConfig, ConfigError } from './config.js'
 import { buildServer } from './server.js'
+import { DataDirectoryInUseError } from './data-dir-lock.js'
 
 // How long in-flight requests get to finish (and usage to flush) on SIGTERM.
 const SHUTDOWN_GRACE_MS = 10_000
@@ -33,6 +34,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error)
+  // Problems of the setup speak for themselves; anything else gets its stack.
+  console.error(error instanceof ConfigError || error instanceof DataDirectoryInUseError ? error.message : error)
   process.exit(1)
 })

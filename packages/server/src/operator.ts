@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { rm, writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from 'typebox'
@@ -27,20 +28,29 @@ export const operatorRoutes: FastifyPluginAsync<{ dataDir: string }> = async (fa
   const file = join(dataDir, OPERATOR_FILE)
 
   fastify.post<{ Body: Static<typeof CreateOrganization> }>('/internal/operator/organizations', {
-    schema: { hide: true, body: CreateOrganization, response: { 201: CreatedOrganization, 401: ErrorResponse } }
+    // Checked before the body is read: strangers learn nothing, not even what the body should be.
+    onRequest: async (request) => {
+      const presented = Buffer.from(String(request.headers['x-sentryagent-operator'] ?? ''))
+      if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new UnauthorizedError('Operator token required')
+    },
+    schema: { hide: true, body: CreateOrganization, response: { 201: CreatedOrganization, 400: ErrorResponse, 401: ErrorResponse } }
   }, async (request, reply) => {
-    const presented = Buffer.from(String(request.headers['x-sentryagent-operator'] ?? ''))
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new UnauthorizedError('Operator token required')
     const created = await fastify.sentryagent.organizations.create(request.body.name, request.body.tier)
     return reply.status(201).header('cache-control', 'no-store').send(created)
   })
 
-  fastify.addHook('onListen', async () => {
-    const address = fastify.addresses()[0]
-    if (address === undefined || typeof address === 'string') return
+  // Written synchronously as the socket opens, before listen() resolves (onListen hooks run
+  // only after): a CLI started as soon as the server says it is up must find it.
+  fastify.server.once('listening', () => {
+    const address = fastify.server.address()
+    if (address === null || typeof address === 'string') return
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     const handle: OperatorHandle = { url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`, operatorToken: expected.toString(), pid: process.pid }
-    await writeFile(file, JSON.stringify(handle), { mode: 0o600 })
+    try {
+      writeFileSync(file, JSON.stringify(handle), { mode: 0o600 })
+    } catch (error) {
+      fastify.log.error({ err: error }, 'cannot write the operator handle: the CLI will not find this server')
+    }
   })
   fastify.addHook('onClose', async () => { await rm(file, { force: true }) })
 }

@@ -21,6 +21,8 @@ export const REDACTED_LOG_PATHS = [
   'body.subject_token', 'body.actor_token', 'clientSecret', 'client_secret', 'access_token'
 ]
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
 export interface BuildOptions {
   /** Backing services opened by the caller (tests, the CLI); otherwise opened here and closed with the app. */
   runtime?: Runtime
@@ -31,25 +33,47 @@ export interface BuildOptions {
 /** Builds the app without listening: core + enabled plugins under the API prefix, plus root endpoints. */
 export async function buildServer (config: ServerConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const runtime = options.runtime ?? await openRuntime(config)
+  try {
+    return await composeServer(config, runtime, options)
+  } catch (error) {
+    // No app reaches the caller to be closed, so let go of what was opened here (or the process hangs).
+    if (options.runtime === undefined) await runtime.close().catch(() => {})
+    throw error
+  }
+}
+
+async function composeServer (config: ServerConfig, runtime: Runtime, options: BuildOptions): Promise<FastifyInstance> {
   const loggerOptions = typeof options.logger === 'object' ? options.logger : {}
+  // The caller's level wins over the configured one (a test capturing trace output).
+  const level = loggerOptions.level ?? config.logLevel
   const app = Fastify({
-    logger: options.logger === false || config.logLevel === 'silent'
+    logger: options.logger === false || level === 'silent'
       ? false
-      : { level: loggerOptions.level ?? config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, ...(loggerOptions.stream === undefined ? {} : { stream: loggerOptions.stream }) },
+      : { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, ...(loggerOptions.stream === undefined ? {} : { stream: loggerOptions.stream }) },
     bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A caller's request id is kept only when it is short and plain: it is echoed and logged.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
-  app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
+  // Callback-style hooks on every request: an async one costs a promise per call.
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id)
+    done()
+  })
   app.setErrorHandler(sentryErrorHandler)
   app.setNotFoundHandler(sentryNotFoundHandler)
 
   const registry = new Registry()
   await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
   await app.register(metricsRoutes, { registry })
+  // Before the routes: the limiter attaches itself to routes registered after it.
+  if (config.rateLimitEnabled) await app.register(rateLimit, flatRateLimitOptions(config.rateLimitPerMinute, runtime.redis))
   await app.register(corePlugin, {
     database: runtime.database,
     store: runtime.store,
@@ -60,7 +84,6 @@ export async function buildServer (config: ServerConfig, options: BuildOptions =
     metricsRegistry: registry,
     ...(options.clock === undefined ? {} : { clock: options.clock })
   })
-  if (config.rateLimitEnabled) await app.register(rateLimit, flatRateLimitOptions(config.rateLimitPerMinute, runtime.redis))
   await app.register(healthRoutes, { runtime, config, version: SERVER_VERSION })
   if (runtime.mode === 'embedded') await app.register(operatorRoutes, { dataDir: config.dataDir })
   return app

@@ -45,12 +45,16 @@ async function createThroughRunningServer (config: ServerConfig, name: string, t
 
 async function createDirectly (config: ServerConfig, name: string, tier: Tier): Promise<CreatedOrganization> {
   const runtime = await openRuntime(config)
-  const app = await buildServer(config, { runtime, logger: false })
   try {
-    await app.ready()
-    return await app.sentryagent.organizations.create(name, tier)
+    const app = await buildServer(config, { runtime, logger: false })
+    try {
+      await app.ready()
+      return await app.sentryagent.organizations.create(name, tier)
+    } finally {
+      await app.close()
+    }
   } finally {
-    await app.close()
+    // Also when the app fails to build: open connections would keep the process alive.
     await runtime.close()
   }
 }

@@ -58,7 +58,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       tags,
       summary: 'OAuth 2.0 token endpoint (client_credentials; form or JSON; Basic or body client auth)',
       body: TokenRequest,
-      response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 413: ErrorResponse, 503: ErrorResponse }
+      response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse, 429: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse }
     }
   }
   for (const url of ['/token', '/oauth2/token']) {

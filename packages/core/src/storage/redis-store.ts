@@ -29,7 +29,8 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async increment (key: string, by: number, ttlSeconds: number): Promise<number> {
-    const [[, value]] = await this.redis.multi().incrby(key, by).expire(key, ttlSeconds, 'NX').exec() as [[Error | null, number]]
+    // SET NX starts the window with its expiry (EXPIRE NX would need Redis 7).
+    const [, [, value]] = await this.redis.multi().set(key, '0', 'EX', ttlSeconds, 'NX').incrby(key, by).exec() as [unknown, [Error | null, number]]
     return value
   }
 

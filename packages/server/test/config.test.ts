@@ -1,0 +1,122 @@
+import t from 'tap'
+import { ConfigError, readConfig } from '../src/index.js'
+
+t.test('an empty environment gives the embedded defaults', async (t) => {
+  t.same(readConfig({}), {
+    port: 3000,
+    host: '127.0.0.1',
+    databaseUrl: undefined,
+    redisUrl: undefined,
+    dataDir: '.sentryagent',
+    jwtPrivateKey: undefined,
+    jwtPublicKey: undefined,
+    jwtAlgorithm: 'ES256',
+    publicUrl: 'http://127.0.0.1:3000',
+    apiPrefix: '/api/v1',
+    logLevel: 'info',
+    rateLimitEnabled: true,
+    rateLimitPerMinute: 600,
+    bodyLimitBytes: 1024 * 1024,
+    features: { a2a: true, analytics: true, tierRateLimiting: true, scaffold: true, agntcy: true }
+  })
+})
+
+t.test('every variable is read', async (t) => {
+  const config = readConfig({
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    DATABASE_URL: 'postgresql://user:pw@db.internal:5432/sentryagent',
+    REDIS_URL: 'rediss://cache.internal:6380',
+    SENTRYAGENT_DATA_DIR: '/var/lib/sentryagent',
+    // Single-line PEMs with literal \n, as container platforms pass them.
+    JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nAAA\\n-----END PRIVATE KEY-----',
+    JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nBBB\\n-----END PUBLIC KEY-----',
+    JWT_ALGORITHM: 'RS256',
+    PUBLIC_URL: 'https://idp.example.com/',
+    API_PREFIX: '/identity/v2',
+    LOG_LEVEL: 'debug',
+    RATE_LIMIT_ENABLED: 'false',
+    RATE_LIMIT_PER_MINUTE: '42',
+    BODY_LIMIT_BYTES: '4096',
+    A2A_ENABLED: 'false',
+    ANALYTICS_ENABLED: '0',
+    TIER_RATE_LIMITING_ENABLED: 'FALSE',
+    SCAFFOLD_ENABLED: 'true',
+    AGNTCY_ENABLED: ' false '
+  })
+  t.same(config, {
+    port: 8080,
+    host: '0.0.0.0',
+    databaseUrl: 'postgresql://user:pw@db.internal:5432/sentryagent',
+    redisUrl: 'rediss://cache.internal:6380',
+    dataDir: '/var/lib/sentryagent',
+    jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----',
+    jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nBBB\n-----END PUBLIC KEY-----',
+    jwtAlgorithm: 'RS256',
+    publicUrl: 'https://idp.example.com',
+    apiPrefix: '/identity/v2',
+    logLevel: 'debug',
+    rateLimitEnabled: false,
+    rateLimitPerMinute: 42,
+    bodyLimitBytes: 4096,
+    features: { a2a: false, analytics: false, tierRateLimiting: false, scaffold: true, agntcy: false }
+  })
+})
+
+t.test('the default public URL is one a browser can reach', async (t) => {
+  t.equal(readConfig({ HOST: '0.0.0.0', PORT: '4000' }).publicUrl, 'http://127.0.0.1:4000', 'a wildcard address becomes loopback')
+  t.equal(readConfig({ HOST: '::' }).publicUrl, 'http://127.0.0.1:3000')
+  t.equal(readConfig({ HOST: '::1' }).publicUrl, 'http://[::1]:3000', 'an IPv6 host is bracketed')
+  t.equal(readConfig({ HOST: 'idp.local' }).publicUrl, 'http://idp.local:3000')
+})
+
+t.test('blank values count as unset', async (t) => {
+  const config = readConfig({ PORT: '', DATABASE_URL: '  ', LOG_LEVEL: '' })
+  t.equal(config.port, 3000)
+  t.equal(config.databaseUrl, undefined)
+  t.equal(config.logLevel, 'info')
+})
+
+t.test('bad values are all reported at once', async (t) => {
+  let caught: unknown
+  try {
+    readConfig({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      A2A_ENABLED: 'maybe',
+      DATABASE_URL: 'mysql://x',
+      JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----'
+    })
+  } catch (error) {
+    caught = error
+  }
+  t.type(caught, ConfigError)
+  const error = caught as ConfigError
+  t.equal(error.code, 'SENTRYAGENT_SERVER_INVALID_CONFIG')
+  t.equal(error.problems.length, 5, error.message)
+  for (const name of ['PORT', 'LOG_LEVEL', 'A2A_ENABLED', 'DATABASE_URL', 'JWT_PRIVATE_KEY']) {
+    t.ok(error.problems.some((problem) => problem.startsWith(name)), `${name} is named`)
+    t.match(error.message, name, `the message lists ${name}`)
+  }
+})
+
+t.test('each value is checked against its own rule', async (t) => {
+  const invalid: Array<Record<string, string>> = [
+    { PORT: '70000' },
+    { PORT: '3.5' },
+    { REDIS_URL: 'http://cache' },
+    { REDIS_URL: 'not a url' },
+    { JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' },
+    { JWT_ALGORITHM: 'HS256' },
+    { PUBLIC_URL: 'ftp://idp.example.com' },
+    { PUBLIC_URL: 'https://example.com/idp' },
+    { API_PREFIX: 'api/v1' },
+    { API_PREFIX: '/api v1' },
+    { RATE_LIMIT_ENABLED: 'yes' },
+    { RATE_LIMIT_PER_MINUTE: '0' },
+    { BODY_LIMIT_BYTES: '10' }
+  ]
+  for (const env of invalid) {
+    t.throws(() => readConfig(env), { code: 'SENTRYAGENT_SERVER_INVALID_CONFIG' }, JSON.stringify(env))
+  }
+})

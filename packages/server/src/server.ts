@@ -11,6 +11,7 @@ import { metricsRoutes } from './metrics.js'
 import { apiDocs } from './api-docs.js'
 import { flatRateLimitOptions } from './rate-limit.js'
 import { operatorRoutes } from './operator.js'
+import { registerWorkstreams } from './workstreams.js'
 
 export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -84,6 +85,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     metricsRegistry: registry,
     ...(options.clock === undefined ? {} : { clock: options.clock })
   })
+  await registerWorkstreams(app, config, runtime)
   await app.register(healthRoutes, { runtime, config, version: SERVER_VERSION })
   if (runtime.mode === 'embedded') await app.register(operatorRoutes, { dataDir: config.dataDir })
   return app

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { verify } from 'node:crypto'
 import createError from '@fastify/error'
+import { UnauthorizedError } from '../src/index.js'
 import { adminSession, agentBody, buildApp, createAgent, requestToken } from './helpers.js'
 
 const QuotaError = createError('QUOTA_EXCEEDED', 'quota exceeded', 429)
@@ -61,4 +62,24 @@ t.test('the signing key of an agent is its newest usable credential\'s, and rota
   t.same(revoked, [agent.credentialId, rotated.json().credentialId])
   t.equal(await credentials.signingKeyOf(organizationId, agent.agentId), undefined, 'no usable credential, no signing key')
   t.equal(await credentials.verificationKey('00000000-0000-4000-8000-000000000000', agent.credentialId), undefined, 'tenant-scoped')
+})
+
+t.test('acceptance checks can refuse verified tokens; exchanged tokens introspect with act and delegation_id', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization, organizationId, clientId } = await adminSession(app)
+  const { tokens } = app.sentryagent
+  const minted = await tokens.mint({ organizationId, agentId: clientId, scopes: ['agents:read'] },
+    { act: { sub: 'delegator' }, delegation_id: 'chain-1' }, 'urn:ietf:params:oauth:grant-type:token-exchange')
+  const introspected = await app.inject({ method: 'POST', url: '/api/v1/token/introspect', headers: { authorization }, payload: { token: minted.response.access_token } })
+  t.match(introspected.json(), { active: true, act: { sub: 'delegator' }, delegation_id: 'chain-1' })
+
+  tokens.addAcceptanceCheck(async (principal) => {
+    if (principal.claims.delegation_id === 'chain-1') throw new UnauthorizedError('Delegation revoked')
+  })
+  const refused = await app.inject({ url: '/api/v1/agents', headers: { authorization: `Bearer ${minted.response.access_token}` } })
+  t.equal(refused.statusCode, 401)
+  t.equal(refused.json().code, 'UNAUTHORIZED')
+  const other = await app.inject({ url: '/api/v1/agents', headers: { authorization } })
+  t.equal(other.statusCode, 200, 'tokens the check does not object to still work')
 })

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyError } from 'fastify'
 import formBody from '@fastify/formbody'
 import { Type } from 'typebox'
 import { IntrospectionResponse, TokenOnlyRequest, TokenRequest, TokenResponse } from '../schemas/token.js'
@@ -7,33 +7,11 @@ import { ErrorResponse, OAuthErrorResponse, authErrorResponses } from '../schema
 import { principalOf } from '../auth/auth-hook.js'
 import { sentryErrorHandler } from '../error-handler.js'
 import { OAuthError } from '../errors.js'
+import { readClientCredentials } from '../auth/client-credentials.js'
 
 const tags = ['Tokens']
 const security = [{ bearerAuth: [] }]
 const BODY_LIMIT = 16 * 1024
-
-interface ClientCredentials { clientId: string, clientSecret: string }
-
-/** RFC 6749 §2.3.1: HTTP Basic (form-urlencoded parts) or the request body, not both. */
-function clientCredentials (request: FastifyRequest, body: TokenRequest): ClientCredentials {
-  // RFC 7235 §2.1: the scheme name is case-insensitive.
-  const basic = /^Basic (.*)$/i.exec(request.headers.authorization ?? '')
-  if (basic !== null) {
-    if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method')
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
-    const separator = decoded.indexOf(':')
-    if (separator < 0) throw new OAuthError('invalid_client', 'Malformed Basic credentials')
-    try {
-      return { clientId: decodeURIComponent(decoded.slice(0, separator)), clientSecret: decodeURIComponent(decoded.slice(separator + 1)) }
-    } catch {
-      throw new OAuthError('invalid_client', 'Malformed Basic credentials')
-    }
-  }
-  if (body.client_id === undefined || body.client_secret === undefined) {
-    throw new OAuthError('invalid_client', 'Client authentication is required')
-  }
-  return { clientId: body.client_id, clientSecret: body.client_secret }
-}
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { tokens, grants } = fastify.sentryagent
@@ -48,7 +26,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   grants.set('client_credentials', async (request, body) => {
-    const { clientId, clientSecret } = clientCredentials(request, body)
+    const { clientId, clientSecret } = readClientCredentials(request, body)
     return tokens.issueForClient(clientId, clientSecret, body.scope)
   })
 

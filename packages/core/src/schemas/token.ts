@@ -4,7 +4,15 @@ export const TokenRequest = Type.Object({
   grant_type: Type.String({ minLength: 1 }),
   client_id: Type.Optional(Type.String()),
   client_secret: Type.Optional(Type.String()),
-  scope: Type.Optional(Type.String({ maxLength: 2048 }))
+  scope: Type.Optional(Type.String({ maxLength: 2048 })),
+  // RFC 8693 token exchange parameters (grant types that plugins add).
+  subject_token: Type.Optional(Type.String({ maxLength: 16_384 })),
+  subject_token_type: Type.Optional(Type.String({ maxLength: 256 })),
+  actor_token: Type.Optional(Type.String({ maxLength: 16_384 })),
+  actor_token_type: Type.Optional(Type.String({ maxLength: 256 })),
+  requested_token_type: Type.Optional(Type.String({ maxLength: 256 })),
+  audience: Type.Optional(Type.String({ maxLength: 2048 })),
+  resource: Type.Optional(Type.String({ maxLength: 2048 }))
 }, { $id: 'TokenRequest' })
 export type TokenRequest = Static<typeof TokenRequest>
 
@@ -31,6 +39,8 @@ export const IntrospectionResponse = Type.Object({
   exp: Type.Optional(Type.Integer()),
   iat: Type.Optional(Type.Integer()),
   jti: Type.Optional(Type.String()),
-  iss: Type.Optional(Type.String())
+  iss: Type.Optional(Type.String()),
+  act: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'RFC 8693 actor chain of an exchanged token' })),
+  delegation_id: Type.Optional(Type.String())
 }, { $id: 'TokenIntrospectionResponse' })
 export type IntrospectionResponse = Static<typeof IntrospectionResponse>

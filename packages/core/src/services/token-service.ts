@@ -32,6 +32,9 @@ export interface AccessTokenClaims extends JWTPayload {
 /** Extra claims a plugin adds to a token it mints (e.g. token exchange's `act`). */
 export type ExtraClaims = Record<string, unknown>
 
+/** Runs on every authenticated request after the token verified; throws to refuse it (a revoked delegation). */
+export type AcceptanceCheck = (principal: Principal) => Promise<void>
+
 /** Runs before a token is minted; throws to refuse it (daily issuance quotas). */
 export type IssuanceGuard = (subject: { organizationId: string, agentId: string }) => Promise<void>
 
@@ -42,6 +45,7 @@ export class TokenService {
   readonly #verifyFailures
   readonly #verifyDuration
   readonly #issuanceGuards: IssuanceGuard[] = []
+  readonly #acceptanceChecks: AcceptanceCheck[] = []
 
   constructor (
     private readonly keys: SigningKeys,
@@ -78,6 +82,10 @@ export class TokenService {
     return token.response
   }
 
+  addAcceptanceCheck (check: AcceptanceCheck): void {
+    this.#acceptanceChecks.push(check)
+  }
+
   addIssuanceGuard (guard: IssuanceGuard): void {
     this.#issuanceGuards.push(guard)
   }
@@ -109,6 +117,7 @@ export class TokenService {
   async authenticate (token: string): Promise<Principal> {
     const principal = await this.#verify(token)
     if (await this.revocations.isRevoked(principal.tokenId, principal.agentId, principal.issuedAt)) throw this.#refuse('revoked', 'Token has been revoked')
+    for (const check of this.#acceptanceChecks) await check(principal)
     return principal
   }
 
@@ -133,7 +142,9 @@ export class TokenService {
       exp: claims.exp,
       iat: claims.iat,
       jti: claims.jti,
-      iss: this.options.issuer
+      iss: this.options.issuer,
+      ...(claims.act === undefined ? {} : { act: claims.act as Record<string, unknown> }),
+      ...(typeof claims.delegation_id === 'string' ? { delegation_id: claims.delegation_id } : {})
     }
   }
 

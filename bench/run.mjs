@@ -299,7 +299,8 @@ async function main () {
     const base = `http://${HOST}:${config.port}${config.apiPrefix}`
     const core = app.sentryagent
 
-    const org = await core.organizations.create(`bench-${Date.now()}`, 'free')
+    // Enterprise: the only tier without a daily token quota (the free tier stops at 200 tokens a day).
+    const org = await core.organizations.create(`bench-${Date.now()}`, 'enterprise')
     const tokenBody = JSON.stringify({ grant_type: 'client_credentials', client_id: org.clientId, client_secret: org.clientSecret })
     const issued = await app.inject({ method: 'POST', url: `${config.apiPrefix}/token`, headers: { 'content-type': 'application/json' }, payload: tokenBody })
     if (issued.statusCode !== 200) throw new Error(`token request failed: ${issued.statusCode} ${issued.body}`)

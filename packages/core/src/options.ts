@@ -24,6 +24,13 @@ export interface CoreOptions {
   auditRetentionDays?: number | null
   /** Apply this package's migrations at registration (under an advisory lock). */
   migrate?: boolean
+  /**
+   * Send the hot queries as named prepared statements. Turn off when every connection
+   * shares one backend session (PGlite behind @electric-sql/pglite-socket).
+   */
+  preparedStatements?: boolean
+  /** How long an agent and its usable credentials stay in this instance's memory (changes invalidate it at once); 0 turns the cache off. */
+  agentCacheTtlMs?: number
   metricsRegistry?: Registry
   clock?: Clock
 }
@@ -36,7 +43,9 @@ export const DEFAULTS = {
   usageFlushIntervalMs: 60_000,
   verifiedTokenCacheSize: 10_000,
   auditRetentionDays: null as number | null,
-  migrate: true
+  migrate: true,
+  preparedStatements: true,
+  agentCacheTtlMs: 10_000
 }
 
 export type ResolvedCoreOptions = Required<CoreOptions>
@@ -62,6 +71,10 @@ export function resolveOptions (options: CoreOptions): ResolvedCoreOptions {
   }
   if (!Number.isInteger(resolved.verifiedTokenCacheSize) || resolved.verifiedTokenCacheSize < 1) {
     throw new InvalidOptionError('verifiedTokenCacheSize must be a positive integer')
+  }
+  // The TTL only bounds staleness when a change broadcast is lost: keep that window short.
+  if (!Number.isInteger(resolved.agentCacheTtlMs) || resolved.agentCacheTtlMs < 0 || resolved.agentCacheTtlMs > 30_000) {
+    throw new InvalidOptionError('agentCacheTtlMs must be an integer between 0 and 30000')
   }
   if (resolved.auditRetentionDays !== null && (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < 1)) {
     throw new InvalidOptionError('auditRetentionDays must be a positive integer or null')

@@ -15,6 +15,7 @@ import { OrganizationRepository } from './repositories/organization-repository.j
 import { RevokedTokenRepository } from './repositories/revoked-token-repository.js'
 import { UsageRepository } from './repositories/usage-repository.js'
 import { AgentService } from './services/agent-service.js'
+import { AgentCache } from './services/agent-cache.js'
 import { ChainedAuditLog, type AuditLog } from './services/audit-log.js'
 import { CredentialService } from './services/credential-service.js'
 import { DidDocuments } from './services/did-documents.js'
@@ -77,12 +78,14 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
 
   const keys = await SigningKeys.fromPem(options.signingKeys, options.jwtAlgorithm)
   const credentialKeys = new CredentialKeys(new SecretBox(keys.deriveSealingKey('credential-signing-keys')))
-  const agentRepository = new AgentRepository(db)
+  const agentRepository = new AgentRepository(db, options.preparedStatements)
+  const agentCache = new AgentCache(agentRepository, store, options.agentCacheTtlMs)
+  await agentCache.start()
   const credentialRepository = new CredentialRepository(db)
-  const audit = new ChainedAuditLog(new AuditRepository(db), clock, metrics)
+  const audit = new ChainedAuditLog(new AuditRepository(db, options.preparedStatements), clock, metrics)
   const usage = new UsageCounter(new UsageRepository(db), clock, metrics)
   const revocations = new TokenRevocations(store, new RevokedTokenRepository(db), agentRepository, clock, options.tokenTtlSeconds)
-  const credentials = new CredentialService(db, credentialRepository, agentRepository, credentialKeys, audit, usage, clock, metrics)
+  const credentials = new CredentialService(db, credentialRepository, agentRepository, agentCache, credentialKeys, audit, usage, clock, metrics)
   const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
@@ -99,7 +102,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     keys,
     credentialKeys,
     organizations: new OrganizationService(db, organizationRepository, agentRepository, credentials, audit, tiers),
-    agents: new AgentService(agentRepository, audit, revocations, metrics),
+    agents: new AgentService(agentRepository, audit, revocations, agentCache, metrics),
     credentials,
     tokens,
     revocations,

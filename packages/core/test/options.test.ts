@@ -25,7 +25,9 @@ t.test('invalid options throw SENTRYAGENT_CORE_INVALID_OPTION at registration', 
     ['a public key of another pair', { signingKeys: { privateKey: testKeys.privateKey, publicKey: otherEcKeys.publicKey } }],
     ['zero flush interval', { usageFlushIntervalMs: 0 }],
     ['flush interval beyond setInterval', { usageFlushIntervalMs: 2 ** 31 }],
-    ['empty verified-token cache', { verifiedTokenCacheSize: 0 }]
+    ['empty verified-token cache', { verifiedTokenCacheSize: 0 }],
+    ['agent cache TTL above 30 s', { agentCacheTtlMs: 30_001 }],
+    ['negative agent cache TTL', { agentCacheTtlMs: -1 }]
   ]
   for (const [name, options] of cases) {
     await t.rejects(buildApp(options), { code: 'SENTRYAGENT_CORE_INVALID_OPTION' }, name)

@@ -10,6 +10,7 @@ import { healthRoutes } from './health.js'
 import { metricsRoutes } from './metrics.js'
 import { apiDocs } from './api-docs.js'
 import { flatRateLimitOptions } from './rate-limit.js'
+import { tierLimits } from '@sentryagent/plugin-tiers'
 import { operatorRoutes } from './operator.js'
 import { registerWorkstreams } from './workstreams.js'
 
@@ -74,7 +75,16 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
   await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
   await app.register(metricsRoutes, { registry })
   // Before the routes: the limiter attaches itself to routes registered after it.
-  if (config.rateLimitEnabled) await app.register(rateLimit, flatRateLimitOptions(config.rateLimitPerMinute, runtime.redis))
+  // With tiers on, the tier limiter replaces the flat one (its quotas hold even when RATE_LIMIT_ENABLED=false).
+  if (config.features.tierRateLimiting) {
+    await app.register(tierLimits, {
+      rateLimit: config.rateLimitEnabled,
+      anonymousPerMinute: config.rateLimitPerMinute,
+      upgradeUrl: config.upgradeUrl ?? `${config.apiPrefix}/billing/upgrade`,
+      ...(runtime.redis === undefined ? {} : { redis: runtime.redis }),
+      ...(config.rateLimitRedisFailure === undefined ? {} : { redisFailure: config.rateLimitRedisFailure })
+    })
+  } else if (config.rateLimitEnabled) await app.register(rateLimit, flatRateLimitOptions(config.rateLimitPerMinute, runtime.redis))
   await app.register(corePlugin, {
     database: runtime.database,
     store: runtime.store,
@@ -83,6 +93,8 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     publicUrl: config.publicUrl,
     prefix: config.apiPrefix,
     metricsRegistry: registry,
+    // PGlite's socket server gives every connection the same session: a reconnect would re-prepare a name it already has.
+    preparedStatements: runtime.mode === 'production',
     ...(options.clock === undefined ? {} : { clock: options.clock })
   })
   await registerWorkstreams(app, config, runtime)

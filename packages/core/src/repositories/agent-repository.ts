@@ -1,7 +1,10 @@
-import type { Queryable } from '../storage/database.js'
+import { hotQuery, type Queryable, type QueryText } from '../storage/database.js'
 import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
 
-export interface UsableCredential { credentialId: string, secretDigest: Buffer }
+export interface UsableCredential { credentialId: string, secretDigest: Buffer, expiresAt: Date | null }
+
+/** An agent with its active credentials: what the token endpoint authenticates against. */
+export interface ClientRecord { agent: Agent, credentials: UsableCredential[] }
 
 interface AgentRow {
   agent_id: string
@@ -30,6 +33,13 @@ const UPDATABLE: Record<keyof UpdateAgentBody, string> = {
   status: 'status'
 }
 
+const FIND_CLIENT = `SELECT ${COLUMNS}, coalesce((
+    SELECT json_agg(json_build_object('credentialId', c.credential_id, 'digest', encode(c.secret_digest, 'hex'), 'expiresAt', c.expires_at))
+    FROM credentials c
+    WHERE c.agent_id = agents.agent_id AND c.status = 'active'
+  ), '[]') AS usable
+  FROM agents WHERE agent_id = $1`
+
 function toAgent (row: AgentRow): Agent {
   return {
     agentId: row.agent_id,
@@ -47,7 +57,11 @@ function toAgent (row: AgentRow): Agent {
 }
 
 export class AgentRepository {
-  constructor (private readonly db: Queryable) {}
+  readonly #findClient: QueryText
+
+  constructor (private readonly db: Queryable, preparedStatements = false) {
+    this.#findClient = hotQuery(preparedStatements, 'sentryagent_find_client', FIND_CLIENT)
+  }
 
   async insert (organizationId: string, agentId: string, body: CreateAgentBody, db: Queryable = this.db): Promise<Agent> {
     const { rows } = await db.query<AgentRow>(
@@ -66,21 +80,20 @@ export class AgentRepository {
 
   /**
    * The token endpoint's one query: a client (before its tenant is known) with the digests of
-   * its credentials that are active and unexpired at `now`.
+   * its active credentials. Expiry is left to the caller, so the record can be cached.
    */
-  async findClient (agentId: string, now: Date): Promise<{ agent: Agent, credentials: UsableCredential[] } | undefined> {
-    const { rows } = await this.db.query<AgentRow & { usable: Array<{ credentialId: string, digest: string }> }>(
-      `SELECT ${COLUMNS}, coalesce((
-         SELECT json_agg(json_build_object('credentialId', c.credential_id, 'digest', encode(c.secret_digest, 'hex')))
-         FROM credentials c
-         WHERE c.agent_id = agents.agent_id AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $2)
-       ), '[]') AS usable
-       FROM agents WHERE agent_id = $1`, [agentId, now])
+  async findClient (agentId: string): Promise<ClientRecord | undefined> {
+    const { rows } = await this.db.query<AgentRow & { usable: Array<{ credentialId: string, digest: string, expiresAt: string | null }> }>(
+      this.#findClient, [agentId])
     const row = rows[0]
     if (row === undefined) return undefined
     return {
       agent: toAgent(row),
-      credentials: row.usable.map(({ credentialId, digest }) => ({ credentialId, secretDigest: Buffer.from(digest, 'hex') }))
+      credentials: row.usable.map(({ credentialId, digest, expiresAt }) => ({
+        credentialId,
+        secretDigest: Buffer.from(digest, 'hex'),
+        expiresAt: expiresAt === null ? null : new Date(expiresAt)
+      }))
     }
   }
 

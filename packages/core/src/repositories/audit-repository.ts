@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import canonicalize from 'canonicalize'
-import { withTransaction, type Database } from '../storage/database.js'
+import { hotQuery, withTransaction, type Database, type QueryText } from '../storage/database.js'
 import type { AuditEvent, AuditQuery } from '../schemas/audit.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -46,8 +46,29 @@ function toEvent (row: AuditRow): AuditEvent & { previousHash: string } {
 
 const COLUMNS = 'event_id, organization_id, sequence, agent_id, action, outcome, details, occurred_at, previous_hash, hash'
 
+// One statement creates missing heads and locks them all (ON CONFLICT DO UPDATE takes the row lock).
+const LOCK_HEADS = `INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
+  SELECT id, 0, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
+  ON CONFLICT (organization_id) DO UPDATE SET last_sequence = audit_chain_heads.last_sequence
+  RETURNING organization_id, last_sequence, last_hash`
+
+const APPEND = `WITH appended AS (
+    INSERT INTO audit_events (${COLUMNS})
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
+  )
+  UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash
+  FROM unnest($11::uuid[], $12::bigint[], $13::text[]) AS v (organization_id, sequence, hash)
+  WHERE h.organization_id = v.organization_id`
+
 export class AuditRepository {
-  constructor (private readonly db: Database) {}
+  // The token endpoint appends a batch every few milliseconds: prepared once per connection.
+  readonly #lockHeads: QueryText
+  readonly #append: QueryText
+
+  constructor (private readonly db: Database, preparedStatements = false) {
+    this.#lockHeads = hotQuery(preparedStatements, 'sentryagent_audit_lock_heads', LOCK_HEADS)
+    this.#append = hotQuery(preparedStatements, 'sentryagent_audit_append', APPEND)
+  }
 
   /**
    * Appends events of any organizations in one transaction: each organization's chain head
@@ -56,12 +77,8 @@ export class AuditRepository {
   async appendBatch (events: UnsealedAuditEvent[]): Promise<AuditEvent[]> {
     const organizationIds = [...new Set(events.map((event) => event.organizationId))].sort()
     return withTransaction(this.db, async (tx) => {
-      // One statement creates missing heads and locks them all (ON CONFLICT DO UPDATE takes the row lock).
       const { rows: heads } = await tx.query<{ organization_id: string, last_sequence: string, last_hash: string }>(
-        `INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
-         SELECT id, 0, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
-         ON CONFLICT (organization_id) DO UPDATE SET last_sequence = audit_chain_heads.last_sequence
-         RETURNING organization_id, last_sequence, last_hash`, [organizationIds, GENESIS_HASH])
+        this.#lockHeads, [organizationIds, GENESIS_HASH])
       const chainHeads = new Map(heads.map((head) => [head.organization_id, { sequence: Number(head.last_sequence), hash: head.last_hash }]))
       const sealed = events.map((event) => {
         const head = chainHeads.get(event.organizationId)!
@@ -71,14 +88,7 @@ export class AuditRepository {
         return sealedEvent
       })
       const updated = [...chainHeads.entries()]
-      await tx.query(
-        `WITH appended AS (
-           INSERT INTO audit_events (${COLUMNS})
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
-         )
-         UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash
-         FROM unnest($11::uuid[], $12::bigint[], $13::text[]) AS v (organization_id, sequence, hash)
-         WHERE h.organization_id = v.organization_id`,
+      await tx.query(this.#append,
         [sealed.map((e) => e.eventId), sealed.map((e) => e.organizationId), sealed.map((e) => e.sequence), sealed.map((e) => e.agentId),
           sealed.map((e) => e.action), sealed.map((e) => e.outcome), sealed.map((e) => JSON.stringify(e.details)),
           sealed.map((e) => e.timestamp), sealed.map((e) => e.previousHash), sealed.map((e) => e.hash),

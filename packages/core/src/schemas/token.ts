@@ -20,7 +20,8 @@ export const TokenResponse = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
-  scope: Type.String()
+  scope: Type.String(),
+  issued_token_type: Type.Optional(Type.String({ description: 'RFC 8693: set by the token-exchange grant' }))
 }, { $id: 'TokenResponse' })
 export type TokenResponse = Static<typeof TokenResponse>
 

@@ -4,6 +4,7 @@ import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '..
 import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { AuditLog } from './audit-log.js'
 import type { TokenRevocations } from './token-revocations.js'
+import type { AgentCache } from './agent-cache.js'
 import { AgentAlreadyExistsError, AgentNotFoundError } from '../errors.js'
 import { counter } from '../metrics.js'
 
@@ -26,6 +27,7 @@ export class AgentService {
     private readonly agents: AgentRepository,
     private readonly audit: AuditLog,
     private readonly revocations: TokenRevocations,
+    private readonly cache: AgentCache,
     registry: Registry
   ) {
     this.#operations = counter(registry, 'agent_operations_total', 'Agent registry operations', ['operation'])
@@ -49,10 +51,11 @@ export class AgentService {
     return agent
   }
 
+  /** Served from the agent cache (the hottest read); another organization's agent is not found. */
   async get (organizationId: string, agentId: string): Promise<Agent> {
-    const agent = await this.agents.find(organizationId, agentId)
-    if (agent === undefined) throw new AgentNotFoundError(agentId)
-    return agent
+    const client = await this.cache.client(agentId)
+    if (client === undefined || client.agent.organizationId !== organizationId) throw new AgentNotFoundError(agentId)
+    return client.agent
   }
 
   async list (organizationId: string, query: AgentListQuery): Promise<{ agents: Agent[], total: number }> {
@@ -68,6 +71,7 @@ export class AgentService {
       throw error
     }
     if (agent === undefined) throw new AgentNotFoundError(agentId)
+    await this.cache.invalidate(agentId)
     if (agent.status !== 'active') await this.revocations.disableAgent(agentId)
     this.#operations.inc({ operation: 'update' })
     await this.audit.record({ ...actor, action: changes.status === 'suspended' ? 'agent.suspended' : 'agent.updated', details: { targetAgentId: agentId, changed: Object.keys(changes) } })
@@ -78,6 +82,7 @@ export class AgentService {
   async decommission (actor: Actor, agentId: string): Promise<Agent> {
     const agent = await this.agents.decommission(actor.organizationId, agentId)
     if (agent === undefined) throw new AgentNotFoundError(agentId)
+    await this.cache.invalidate(agentId)
     await this.revocations.disableAgent(agentId)
     this.#operations.inc({ operation: 'decommission' })
     await this.audit.record({ ...actor, action: 'agent.decommissioned', details: { targetAgentId: agentId } })

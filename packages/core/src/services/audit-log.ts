@@ -24,6 +24,11 @@ export interface AuditLog {
   flush(): Promise<void>
 }
 
+// Batches in flight at once. Each locks its organizations' chain heads (in sorted order, so
+// no deadlock): one organization's batches still commit one after another, but the next
+// batch is gathered and sent while the previous one commits instead of after it.
+const CONCURRENT_BATCHES = 4
+
 export class ChainedAuditLog implements AuditLog {
   readonly #writer: BatchWriter<UnsealedAuditEvent, AuditEvent>
   readonly #appended
@@ -39,7 +44,7 @@ export class ChainedAuditLog implements AuditLog {
       } finally {
         stop()
       }
-    })
+    }, CONCURRENT_BATCHES)
   }
 
   async record (entry: AuditEntry): Promise<AuditEvent> {

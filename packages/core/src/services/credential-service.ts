@@ -11,6 +11,7 @@ import { withTransaction, type Database, type Queryable } from '../storage/datab
 import type { AuditLog } from './audit-log.js'
 import type { UsageRecorder } from './usage-counter.js'
 import type { Actor } from './agent-service.js'
+import type { AgentCache } from './agent-cache.js'
 import { AgentNotActiveError, AgentNotFoundError, CredentialNotFoundError, CredentialRevokedError } from '../errors.js'
 import { counter } from '../metrics.js'
 
@@ -28,6 +29,7 @@ export class CredentialService {
     private readonly db: Database,
     private readonly credentials: CredentialRepository,
     private readonly agents: AgentRepository,
+    private readonly cache: AgentCache,
     private readonly keys: CredentialKeys,
     private readonly audit: AuditLog,
     private readonly usage: UsageRecorder,
@@ -41,6 +43,7 @@ export class CredentialService {
     const agent = await this.#agent(actor.organizationId, agentId)
     if (agent.status === 'decommissioned') throw new AgentNotActiveError(agentId)
     const created = await this.#issue(this.db, agent, expiresAt)
+    await this.cache.invalidate(agentId)
     this.#operations.inc({ operation: 'create' })
     await this.audit.record({ ...actor, action: 'credential.created', details: { targetAgentId: agentId, credentialId: created.credentialId } })
     return created
@@ -61,6 +64,7 @@ export class CredentialService {
       if (await this.credentials.revoke(actor.organizationId, credentialId, tx) === undefined) throw new CredentialRevokedError(credentialId)
       return this.#issue(tx, agent, current.expiresAt === null ? null : new Date(current.expiresAt))
     })
+    await this.cache.invalidate(agentId)
     await this.#notifyRevoked(actor.organizationId, agentId, credentialId)
     this.#operations.inc({ operation: 'rotate' })
     this.usage.increment(actor.organizationId, agentId, 'credential_rotated')
@@ -71,7 +75,10 @@ export class CredentialService {
   /** Idempotent: revoking a revoked credential succeeds and changes nothing. */
   async revoke (actor: Actor, agentId: string, credentialId: string): Promise<void> {
     await this.#credential(actor.organizationId, agentId, credentialId)
-    if (await this.credentials.revoke(actor.organizationId, credentialId) === undefined) return
+    const revoked = await this.credentials.revoke(actor.organizationId, credentialId)
+    // Also on a repeat: it re-broadcasts an invalidation that an outage may have lost.
+    await this.cache.invalidate(agentId)
+    if (revoked === undefined) return
     await this.#notifyRevoked(actor.organizationId, agentId, credentialId)
     this.#operations.inc({ operation: 'revoke' })
     await this.audit.record({ ...actor, action: 'credential.revoked', details: { targetAgentId: agentId, credentialId } })
@@ -82,10 +89,12 @@ export class CredentialService {
    * constant time), that credential's id; undefined for an unknown client.
    */
   async authenticate (clientId: string, clientSecret: string): Promise<{ agent: Agent, credentialId: string | undefined } | undefined> {
-    // Expiry is judged by the injected clock, the same one that validated `expiresAt` at creation.
-    const client = await this.agents.findClient(clientId, this.clock.now())
+    const client = await this.cache.client(clientId)
     if (client === undefined) return undefined
-    const match = client.credentials.find((candidate) => clientSecretMatches(clientSecret, candidate.secretDigest))
+    // Expiry is judged on every use (the record may be cached) by the injected clock, the same one that validated `expiresAt` at creation.
+    const now = this.clock.now()
+    const match = client.credentials.find((candidate) => (candidate.expiresAt === null || candidate.expiresAt > now) &&
+      clientSecretMatches(clientSecret, candidate.secretDigest))
     return { agent: client.agent, credentialId: match?.credentialId }
   }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { readConfig, ConfigError } from '@sentryagent/server'
 import { orgCreate } from './commands/org-create.js'
 import { migrate } from './commands/migrate.js'
+import { analyticsAggregate } from './commands/analytics-aggregate.js'
 import { UsageError, type Output } from './output.js'
 
 export const HELP = `sentryagent — SentryAgent command line
@@ -14,6 +15,10 @@ Operator commands (work on the database: DATABASE_URL, or the embedded one in ./
                       Create an organization and its admin agent (holds every platform scope).
                       Prints the admin's client id and secret once.
   migrate             Apply pending database migrations.
+  analytics aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+                      Roll the usage events of every UTC day in the range up into the daily
+                      analytics aggregates again (backfill; re-running a day changes nothing).
+                      With the embedded database, stop the embedded server first.
 
 Options:
   -h, --help          Show this help.
@@ -26,6 +31,7 @@ Environment:
 
 Examples:
   sentryagent org create --name "Acme" --tier pro --json
+  sentryagent analytics aggregate --from 2026-03-01 --to 2026-03-31
   DATABASE_URL=postgres://localhost/sentryagent sentryagent migrate
 `
 
@@ -40,7 +46,9 @@ export async function run (argv: string[], output: Output, env: Record<string, s
         version: { type: 'boolean', short: 'v' },
         name: { type: 'string' },
         tier: { type: 'string' },
-        json: { type: 'boolean' }
+        json: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' }
       }
     })
     const command = positionals.join(' ')
@@ -58,6 +66,9 @@ export async function run (argv: string[], output: Output, env: Record<string, s
         return 0
       case 'migrate':
         await migrate(readConfig(env), output)
+        return 0
+      case 'analytics aggregate':
+        await analyticsAggregate(readConfig(env), { from: values.from, to: values.to, json: values.json === true }, output)
         return 0
       default:
         throw new UsageError(`Unknown command: ${command}`)

@@ -25,6 +25,15 @@ export interface ServerConfig {
   rateLimitEnabled: boolean
   rateLimitPerMinute: number
   bodyLimitBytes: number
+  /** Tier limiter when its counters are unreachable: let requests through (open, the default) or answer 503 (closed). */
+  rateLimitRedisFailure?: 'open' | 'closed'
+  /** Where a limited tenant can upgrade (429 details); default: the API's /billing/upgrade. */
+  upgradeUrl?: string
+  /** Stripe for self-service upgrades (STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET); unset: billing answers 501. */
+  stripe?: { secretKey: string, webhookSecret: string, apiUrl?: string }
+  /** Where Stripe Checkout sends the buyer back. */
+  billingSuccessUrl?: string
+  billingCancelUrl?: string
   features: FeatureFlags
 }
 
@@ -114,6 +123,22 @@ export function readConfig (env: Env = process.env): ServerConfig {
       agntcy: flag('AGNTCY_ENABLED')
     }
   }
+  // Present only when set, so that the defaults stay the tiers plugin's.
+  const rateLimitRedisFailure = text('RATE_LIMIT_REDIS_FAILURE') === undefined ? undefined : oneOf('RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open')
+  if (rateLimitRedisFailure !== undefined) config.rateLimitRedisFailure = rateLimitRedisFailure
+  const upgradeUrl = url('UPGRADE_URL', ['http:', 'https:'])
+  if (upgradeUrl !== undefined) config.upgradeUrl = upgradeUrl
+  const stripeSecretKey = text('STRIPE_SECRET_KEY')
+  const stripeWebhookSecret = text('STRIPE_WEBHOOK_SECRET')
+  const stripeApiUrl = url('STRIPE_API_URL', ['http:', 'https:'])
+  if ((stripeSecretKey === undefined) !== (stripeWebhookSecret === undefined)) problems.push('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together')
+  if (stripeSecretKey !== undefined && stripeWebhookSecret !== undefined) {
+    config.stripe = { secretKey: stripeSecretKey, webhookSecret: stripeWebhookSecret, ...(stripeApiUrl === undefined ? {} : { apiUrl: stripeApiUrl }) }
+  }
+  const billingSuccessUrl = url('BILLING_SUCCESS_URL', ['http:', 'https:'])
+  if (billingSuccessUrl !== undefined) config.billingSuccessUrl = billingSuccessUrl
+  const billingCancelUrl = url('BILLING_CANCEL_URL', ['http:', 'https:'])
+  if (billingCancelUrl !== undefined) config.billingCancelUrl = billingCancelUrl
   if (problems.length > 0) throw new ConfigError(problems)
   return config
 }

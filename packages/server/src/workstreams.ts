@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import delegationPlugin from '@sentryagent/plugin-delegation'
+import analyticsPlugin from '@sentryagent/plugin-analytics'
+import tiersPlugin from '@sentryagent/plugin-tiers'
 import type { ServerConfig } from './config.js'
 import type { Runtime } from './runtime.js'
 
@@ -8,5 +11,16 @@ import type { Runtime } from './runtime.js'
  */
 export async function registerWorkstreams (app: FastifyInstance, config: ServerConfig, runtime: Runtime): Promise<void> {
   const prefix = config.apiPrefix
-  void app; void runtime; void prefix
+  if (config.features.a2a) await app.register(delegationPlugin, { prefix })
+  // BullMQ on the production Redis; embedded mode (no Redis) runs the job from an in-process timer.
+  if (config.features.analytics) await app.register(analyticsPlugin, { prefix, ...(runtime.redis === undefined ? {} : { redis: runtime.redis }) })
+  // The tier limiter itself is registered in server.ts, before core's routes.
+  if (config.features.tierRateLimiting) {
+    await app.register(tiersPlugin, {
+      prefix,
+      ...(config.stripe === undefined ? {} : { stripe: config.stripe }),
+      ...(config.billingSuccessUrl === undefined ? {} : { successUrl: config.billingSuccessUrl }),
+      ...(config.billingCancelUrl === undefined ? {} : { cancelUrl: config.billingCancelUrl })
+    })
+  }
 }

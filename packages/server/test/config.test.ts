@@ -120,3 +120,29 @@ t.test('each value is checked against its own rule', async (t) => {
     t.throws(() => readConfig(env), { code: 'SENTRYAGENT_SERVER_INVALID_CONFIG' }, JSON.stringify(env))
   }
 })
+
+t.test('the tier limiter\'s Redis failure policy and upgrade URL are read when set', async (t) => {
+  const config = readConfig({ RATE_LIMIT_REDIS_FAILURE: 'closed', UPGRADE_URL: 'https://billing.example.com/upgrade' })
+  t.equal(config.rateLimitRedisFailure, 'closed')
+  t.equal(config.upgradeUrl, 'https://billing.example.com/upgrade')
+  t.notOk('rateLimitRedisFailure' in readConfig({}), 'unset: the plugin\'s default (open)')
+  const error = (() => { try { readConfig({ RATE_LIMIT_REDIS_FAILURE: 'maybe', UPGRADE_URL: 'ftp://x' }) } catch (thrown) { return thrown } })()
+  t.ok(error instanceof ConfigError)
+  t.equal((error as ConfigError).problems.length, 2, 'both reported')
+})
+
+t.test('Stripe billing is configured by its key and webhook secret together', async (t) => {
+  const config = readConfig({
+    STRIPE_SECRET_KEY: 'sk_test_1',
+    STRIPE_WEBHOOK_SECRET: 'whsec_1',
+    STRIPE_API_URL: 'http://127.0.0.1:12111',
+    BILLING_SUCCESS_URL: 'https://app.example.com/billing/done',
+    BILLING_CANCEL_URL: 'https://app.example.com/billing'
+  })
+  t.same(config.stripe, { secretKey: 'sk_test_1', webhookSecret: 'whsec_1', apiUrl: 'http://127.0.0.1:12111' })
+  t.equal(config.billingSuccessUrl, 'https://app.example.com/billing/done')
+  t.equal(config.billingCancelUrl, 'https://app.example.com/billing')
+  t.notOk('stripe' in readConfig({}), 'unset: billing answers 501')
+  const error = (() => { try { readConfig({ STRIPE_SECRET_KEY: 'sk_test_1' }) } catch (thrown) { return thrown } })()
+  t.ok(error instanceof ConfigError && error.problems[0]!.includes('STRIPE_WEBHOOK_SECRET'))
+})

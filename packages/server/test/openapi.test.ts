@@ -6,6 +6,8 @@ import { buildApp } from './helpers.js'
 const API_PREFIX = '/api/v1'
 // The OAuth token endpoints authenticate the client themselves (RFC 6749), not with a bearer token.
 const CLIENT_AUTHENTICATED = new Set([`${API_PREFIX}/token`, `${API_PREFIX}/oauth2/token`])
+// Public by design (WS4): the tier map, and the payment provider's webhook (authenticated by its signature).
+const TIERS_PUBLIC = new Set([`${API_PREFIX}/tiers`, `${API_PREFIX}/billing/webhook`])
 const COMMITTED_SPEC = new URL('../../../openapi.json', import.meta.url)
 
 interface Operation { security?: Array<Record<string, string[]>>, responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }
@@ -53,7 +55,7 @@ t.test('every API operation documents a schema for each response, and bearer sec
       if (code === '204') continue
       t.ok(operation.responses![code]!.content?.['application/json']?.schema, `${name} ${code} has a schema`)
     }
-    if (CLIENT_AUTHENTICATED.has(path)) {
+    if (CLIENT_AUTHENTICATED.has(path) || TIERS_PUBLIC.has(path)) {
       t.notOk(operation.security, `${name} needs no bearer token`)
       continue
     }
@@ -69,7 +71,7 @@ t.test('no route under the API prefix is public by accident', async (t) => {
   t.ok(routes.length >= 16, `${routes.length} API routes found`)
   for (const { method, url } of routes) {
     t.ok(documented.has(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`), `${method} ${url} is in the spec`)
-    if (CLIENT_AUTHENTICATED.has(url)) continue
+    if (CLIENT_AUTHENTICATED.has(url) || TIERS_PUBLIC.has(url)) continue
     // The auth hook only guards routes declaring `config.scopes`: without it this would not be a 401.
     const response = await app.inject({ method: method as 'GET', url: url.replace(/:\w+/g, '00000000-0000-4000-8000-000000000000'), payload: method === 'GET' || method === 'DELETE' ? undefined : {} })
     t.equal(response.statusCode, 401, `${method} ${url} refuses a request without a token`)

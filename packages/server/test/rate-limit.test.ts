@@ -17,7 +17,7 @@ const getAgent = (app: FastifyInstance, { agentId, authorization }: { agentId: s
 const someAddress = (): string => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
 t.test('the request after the limit answers 429 RATE_LIMITED with the standard headers', async (t) => {
-  const app = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
+  const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const caller = await tenant(app)
   for (const remaining of [2, 1, 0]) {
     const response = await getAgent(app, caller)
@@ -39,7 +39,7 @@ t.test('the request after the limit answers 429 RATE_LIMITED with the standard h
 })
 
 t.test('one tenant\'s traffic does not limit another', async (t) => {
-  const app = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
+  const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const busy = await tenant(app)
   const quiet = await tenant(app)
   for (let i = 0; i < 4; i++) await getAgent(app, busy)
@@ -50,8 +50,8 @@ t.test('one tenant\'s traffic does not limit another', async (t) => {
 })
 
 t.test('the limit is global across instances sharing Redis', async (t) => {
-  const first = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
-  const second = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
+  const first = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
+  const second = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const caller = await tenant(first)
   t.equal((await getAgent(first, caller)).statusCode, 200)
   t.equal((await getAgent(second, caller)).statusCode, 200)
@@ -62,7 +62,7 @@ t.test('the limit is global across instances sharing Redis', async (t) => {
 })
 
 t.test('unauthenticated routes are limited per client address', async (t) => {
-  const app = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
+  const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const address = someAddress()
   const discovery = (remoteAddress: string) => app.inject({ url: '/.well-known/jwks.json', remoteAddress })
   for (let i = 0; i < 3; i++) t.equal((await discovery(address)).statusCode, 200)
@@ -73,7 +73,7 @@ t.test('unauthenticated routes are limited per client address', async (t) => {
 })
 
 t.test('health probes and metric scrapes are never limited', async (t) => {
-  const app = await buildApp(t, { RATE_LIMIT_PER_MINUTE: '3' })
+  const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const address = someAddress()
   for (let i = 0; i < 5; i++) {
     for (const url of ['/health', '/health/detailed', '/metrics']) {
@@ -83,7 +83,7 @@ t.test('health probes and metric scrapes are never limited', async (t) => {
 })
 
 t.test('RATE_LIMIT_ENABLED=false never answers 429', async (t) => {
-  const app = await buildApp(t, { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
+  const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const caller = await tenant(app)
   for (let i = 0; i < 6; i++) {
     const response = await getAgent(app, caller)

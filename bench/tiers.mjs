@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// WS4 benchmark: the tier rate limiter's cost on an authenticated route, and GET /tiers
+// against a bare Fastify route. Run with
+//   node scripts/with-services.mjs node bench/tiers.mjs
+// (after `pnpm build`). One process: a bare Fastify app and two real servers (buildServer,
+// tier limiter on / RATE_LIMIT_ENABLED=false) on 127.0.0.1, sharing PostgreSQL and Redis;
+// autocannon drives them from a worker thread. Rounds are interleaved (ABBA) so drift on the
+// shared machine falls on every scenario alike. It reports, it does not gate (exit 0).
+
+import os from 'node:os'
+import autocannon from 'autocannon'
+import Fastify from 'fastify'
+import { SigningKeys } from '../packages/core/dist/index.js'
+import { buildServer, readConfig } from '../packages/server/dist/index.js'
+
+const HOST = '127.0.0.1' // traffic never leaves the loopback interface
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6) // per scenario, split over the cycles
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const CYCLES = 2
+const WATCHDOG_MS = 110_000
+const TARGETS = { limiter: 0.85, tiers: 0.80 }
+
+const log = (message) => process.stderr.write(`bench: ${message}\n`)
+const watchdog = setTimeout(() => { console.log('bench: watchdog fired; results are partial'); process.exit(0) }, WATCHDOG_MS)
+watchdog.unref()
+
+async function cannon (options, seconds) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: seconds, workers: 1, ...options })
+  const responses = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx']
+  return { duration: result.duration, ok: result['2xx'], bad: responses - result['2xx'] + result.errors + result.timeouts, p50: result.latency.p50, p99: result.latency.p99 }
+}
+
+function combine (runs) {
+  const duration = runs.reduce((sum, run) => sum + run.duration, 0)
+  const p50s = runs.map((run) => run.p50).sort((a, b) => a - b)
+  return {
+    rps: runs.reduce((sum, run) => sum + run.ok, 0) / duration,
+    p50: p50s[Math.floor((p50s.length - 1) / 2)],
+    p99: Math.max(...runs.map((run) => run.p99)),
+    bad: runs.reduce((sum, run) => sum + run.bad, 0)
+  }
+}
+
+async function server (env, keys) {
+  const config = readConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    JWT_PRIVATE_KEY: keys.privateKey,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    LOG_LEVEL: 'silent',
+    HOST,
+    PORT: '0',
+    ...env
+  })
+  const app = await buildServer(config, { logger: false })
+  await app.listen({ port: 0, host: HOST })
+  return { app, base: `http://${HOST}:${app.server.address().port}${config.apiPrefix}` }
+}
+
+async function main () {
+  if (process.env.DATABASE_URL === undefined || process.env.REDIS_URL === undefined) {
+    console.log('bench: DATABASE_URL and REDIS_URL are required; run it through scripts/with-services.mjs.')
+    return
+  }
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+  const closers = []
+  try {
+    const bare = Fastify({ logger: false })
+    bare.get('/bare', async () => ({ ok: true }))
+    closers.push(() => bare.close())
+    await bare.listen({ port: 0, host: HOST })
+    const bareUrl = `http://${HOST}:${bare.server.address().port}/bare`
+
+    const keys = SigningKeys.generatePem('ES256')
+    const limited = await server({}, keys)
+    const unlimited = await server({ RATE_LIMIT_ENABLED: 'false' }, keys)
+    closers.unshift(() => limited.app.close(), () => unlimited.app.close())
+
+    // A tenant whose limits never stop the load: the real lookup (memory → Redis → PostgreSQL)
+    // still runs on every request, only its numbers are raised, so every request is a 200.
+    const tiers = limited.app.sentryagent.tiers
+    const definitionOf = tiers.definitionOf.bind(tiers)
+    tiers.definitionOf = async (organizationId) => {
+      const definition = await definitionOf(organizationId)
+      return { ...definition, limits: { ...definition.limits, rateLimitPerMinute: 1e12, rateLimitBurst: 1e12, apiCallsPerDay: null } }
+    }
+    const org = await limited.app.sentryagent.organizations.create(`bench-tiers-${Date.now()}`, 'enterprise')
+    const { access_token: token } = await limited.app.sentryagent.tokens.issueForClient(org.clientId, org.clientSecret, undefined)
+    const headers = { authorization: `Bearer ${token}` }
+    const agentPath = `/agents/${org.agentId}`
+    for (const { base } of [limited, unlimited]) {
+      const probe = await fetch(`${base}${agentPath}`, { headers })
+      if (probe.status !== 200) throw new Error(`GET /agents/{id} answered ${probe.status}`)
+    }
+    const probe = await fetch(`${limited.base}${agentPath}`, { headers })
+    if (probe.headers.get('x-ratelimit-limit') === null) throw new Error('the tier limiter did not run')
+
+    const scenarios = {
+      bare: { name: 'GET /bare (bare Fastify)', options: { url: bareUrl }, rounds: [] },
+      tiers: { name: 'GET /api/v1/tiers', options: { url: `${limited.base}/tiers` }, rounds: [] },
+      on: { name: 'GET /api/v1/agents/{id} [tier limiter on]', options: { url: `${limited.base}${agentPath}`, headers }, rounds: [] },
+      off: { name: 'GET /api/v1/agents/{id} [limiter off]', options: { url: `${unlimited.base}${agentPath}`, headers }, rounds: [] }
+    }
+    for (const key of Object.keys(scenarios)) {
+      log(`${scenarios[key].name}: warm-up`)
+      await cannon(scenarios[key].options, 1)
+    }
+    const share = SECONDS / CYCLES
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      for (const [key, seconds] of [['bare', share], ['tiers', share], ['on', share / 2], ['off', share / 2], ['off', share / 2], ['on', share / 2]]) {
+        log(`${scenarios[key].name} (cycle ${cycle}/${CYCLES}, ${seconds} s)`)
+        scenarios[key].rounds.push(await cannon(scenarios[key].options, seconds))
+      }
+    }
+    const result = Object.fromEntries(Object.entries(scenarios).map(([key, scenario]) => [key, { name: scenario.name, ...combine(scenario.rounds) }]))
+    const rows = [
+      [result.bare, '-', '(baseline)', ''],
+      [result.tiers, result.tiers.rps / result.bare.rps, `≥ ${TARGETS.tiers * 100} % of bare`, result.tiers.rps / result.bare.rps >= TARGETS.tiers && result.tiers.bad === 0],
+      [result.off, result.off.rps / result.bare.rps, '(limiter-off baseline)', ''],
+      [result.on, result.on.rps / result.bare.rps, `≥ ${TARGETS.limiter * 100} % of limiter off (${(result.on.rps / result.off.rps * 100).toFixed(1)} %)`,
+        result.on.rps / result.off.rps >= TARGETS.limiter && result.on.bad === 0]
+    ]
+    console.log(`\nWS4 tiers bench: ${CONNECTIONS} connections, ${SECONDS} s per scenario over ${CYCLES} interleaved cycles, ${os.cpus().length} CPUs, load at start ${loadAtStart}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`)
+    console.log('| name | req/s | p50 ms | p99 ms | vs bare | target | result |')
+    console.log('|:--|--:|--:|--:|--:|:--|:--|')
+    for (const [run, ratio, target, pass] of rows) {
+      console.log(`| ${run.name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${ratio === '-' ? '-' : `${(ratio * 100).toFixed(1)} %`} | ${target} | ${pass === '' ? '' : pass ? 'PASS' : 'FAIL'} |`)
+    }
+    if (result.on.bad + result.off.bad + result.tiers.bad > 0) console.log(`\nnon-2xx or errors: on ${result.on.bad}, off ${result.off.bad}, tiers ${result.tiers.bad}`)
+  } finally {
+    for (const close of closers) await close().catch(() => {})
+  }
+}
+
+await main()
+process.exit(0)

@@ -1,0 +1,25 @@
+import t from 'tap'
+import { accessToken, buildApp, createOrganization, ManualClock, rawTotals } from './helpers.js'
+
+t.test('graceful shutdown loses no counted event: close flushes, the next instance aggregates it', async (t) => {
+  const clock = new ManualClock('2026-08-05T23:00:00Z')
+  const first = await buildApp(t, { core: { clock } })
+  const organization = await createOrganization(first)
+  const token = await accessToken(first, organization.clientId, organization.clientSecret)
+  for (let i = 0; i < 25; i++) {
+    await first.inject({ method: 'GET', url: `/api/v1/agents/${organization.agentId}`, headers: { authorization: `Bearer ${token}` } })
+  }
+  // Well before the 60 s flush: only the close writes these.
+  await first.close()
+
+  clock.advanceDays(1)
+  const second = await buildApp(t, { core: { clock } })
+  const raw = await rawTotals(second, organization.organizationId)
+  t.equal(raw.get(`${organization.agentId}|api_call|2026-08-05`), 25)
+  t.equal(raw.get(`${organization.agentId}|token_issued|2026-08-05`), 1)
+  await second.analytics.aggregator.run()
+  const { rows } = await second.sentryagent.db.query<{ count: string }>(
+    'SELECT count FROM analytics_daily_aggregates WHERE tenant_id = $1 AND agent_id = $2 AND metric_type = $3 AND date = $4',
+    [organization.organizationId, organization.agentId, 'api_call', '2026-08-05'])
+  t.equal(Number(rows[0]?.count), 25)
+})

@@ -1,0 +1,32 @@
+import type { FastifyRequest } from 'fastify'
+import type { RouteLimit } from './service.js'
+import { parseDuration } from './windows.js'
+
+/**
+ * A route's own limit, declared as @fastify/rate-limit reads it so that a route carries one
+ * setting whichever limiter runs: `config: { rateLimit: { max: 10, timeWindow: '1 minute' } }`,
+ * or `rateLimit: false` for none.
+ */
+interface RouteRateLimitConfig { rateLimit?: false | { max?: unknown, timeWindow?: unknown } }
+
+const NO_OVERRIDE = Symbol('no route override')
+const parsed = new WeakMap<object, RouteLimit | false | typeof NO_OVERRIDE>()
+
+/** false: the route isn't limited; undefined: the tier's limits apply. Parsed once per route. */
+export function routeLimitOf (request: FastifyRequest): RouteLimit | false | undefined {
+  const config = request.routeOptions.config as RouteRateLimitConfig
+  let limit = parsed.get(config)
+  if (limit === undefined) {
+    limit = parse(config, `${request.method} ${request.routeOptions.url ?? ''}`)
+    parsed.set(config, limit)
+  }
+  return limit === NO_OVERRIDE ? undefined : limit
+}
+
+function parse (config: RouteRateLimitConfig, route: string): RouteLimit | false | typeof NO_OVERRIDE {
+  if (config.rateLimit === false) return false
+  const max = config.rateLimit?.max
+  const windowMs = parseDuration(config.rateLimit?.timeWindow ?? 60_000)
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || windowMs === undefined) return NO_OVERRIDE
+  return { route, max, windowMs }
+}

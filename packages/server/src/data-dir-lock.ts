@@ -20,7 +20,8 @@ interface Holder { pid: number, started: number }
 // A container restarted on the same volume reuses the pid of its previous life: the start time tells them apart.
 const self: Holder = { pid: process.pid, started: Math.round(performance.timeOrigin) }
 
-function isAlive (pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it does, under another user). */
+export function isProcessAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -40,7 +41,7 @@ function parseHolder (content: string): Partial<Holder> {
 
 function holds ({ pid, started }: Partial<Holder>): boolean {
   if (!Number.isInteger(pid) || pid! <= 0) return false
-  return pid === self.pid ? started === self.started : isAlive(pid!)
+  return pid === self.pid ? started === self.started : isProcessAlive(pid!)
 }
 
 /** Takes the directory's lock, or throws while a live process holds it; answers the release. */

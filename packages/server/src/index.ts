@@ -1,5 +1,5 @@
 export { buildServer, SERVER_VERSION, REDACTED_LOG_PATHS, type BuildOptions } from './server.js'
 export { readConfig, ConfigError, type ServerConfig, type FeatureFlags } from './config.js'
 export { openRuntime, type Runtime } from './runtime.js'
-export { OPERATOR_FILE, type OperatorHandle } from './operator.js'
+export { OPERATOR_FILE, runningEmbeddedServer, type OperatorHandle } from './operator.js'
 export { DataDirectoryInUseError } from './data-dir-lock.js'

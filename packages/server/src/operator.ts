@@ -1,10 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from 'typebox'
 import { ErrorResponse, UnauthorizedError } from '@sentryagent/core'
+import { isProcessAlive } from './data-dir-lock.js'
 
 /**
  * The embedded database admits one process, so while an embedded server runs, the CLI's
@@ -53,4 +54,15 @@ export const operatorRoutes: FastifyPluginAsync<{ dataDir: string }> = async (fa
     }
   })
   fastify.addHook('onClose', async () => { await rm(file, { force: true }) })
+}
+
+/** The embedded server running on this data directory, if any: it owns the database then. */
+export async function runningEmbeddedServer (dataDir: string): Promise<OperatorHandle | undefined> {
+  let handle: OperatorHandle
+  try {
+    handle = JSON.parse(await readFile(join(dataDir, OPERATOR_FILE), 'utf8')) as OperatorHandle
+  } catch {
+    return undefined
+  }
+  return isProcessAlive(handle.pid) ? handle : undefined
 }

@@ -1,6 +1,5 @@
-import { buildServer, openRuntime, type ServerConfig } from '@sentryagent/server'
+import { buildServer, openRuntime, runningEmbeddedServer, type ServerConfig } from '@sentryagent/server'
 import { dayNumber, type AggregationRun } from '@sentryagent/plugin-analytics'
-import { runningEmbeddedServer } from '../embedded-server.js'
 import { UsageError, type Output } from '../output.js'
 
 // Ten years of days: anything longer is a typo, not a backfill.

@@ -1,5 +1,4 @@
-import { buildServer, openRuntime, type ServerConfig } from '@sentryagent/server'
-import { runningEmbeddedServer } from '../embedded-server.js'
+import { buildServer, openRuntime, runningEmbeddedServer, type ServerConfig } from '@sentryagent/server'
 import type { Output } from '../output.js'
 
 /** Applies every enabled package's migrations, as a server start would, then reports the version. */

@@ -1,6 +1,5 @@
-import { buildServer, openRuntime, type ServerConfig } from '@sentryagent/server'
+import { buildServer, openRuntime, runningEmbeddedServer, type ServerConfig } from '@sentryagent/server'
 import type { CreatedOrganization, Tier } from '@sentryagent/core'
-import { runningEmbeddedServer } from '../embedded-server.js'
 import { UsageError, type Output } from '../output.js'
 
 const TIERS: readonly Tier[] = ['free', 'pro', 'enterprise']

@@ -6,22 +6,14 @@ import pg from 'pg'
 import { SigningKeys } from '@sentryagent/core'
 import { buildServer, readConfig } from '@sentryagent/server'
 import type { Output } from '../src/output.js'
+import { databaseUrl, redisUrl } from '@sentryagent/test-support'
 
 /** What a tap test gives a helper: somewhere to register cleanup. */
 export interface Teardown { teardown(fn: () => unknown): void }
 
 export type App = Awaited<ReturnType<typeof buildServer>>
 
-function required (name: string): string {
-  const value = process.env[name]
-  if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the tests through \`pnpm test\` at the repository root (or \`node scripts/with-services.mjs\`), which starts PostgreSQL and Redis`)
-  }
-  return value
-}
-
-export const databaseUrl = (): string => required('DATABASE_URL')
-export const redisUrl = (): string => required('REDIS_URL')
+export { databaseUrl, redisUrl }
 
 export const testKeys = SigningKeys.generatePem('ES256')
 

@@ -5,17 +5,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type InjectOp
 import pg from 'pg'
 import { Redis, type RedisOptions } from 'ioredis'
 import corePlugin, { RedisKeyValueStore, SigningKeys, type Clock, type CoreOptions, type CreatedOrganization } from '../src/index.js'
+import { databaseUrl, redisUrl } from '@sentryagent/test-support'
 
-function required (name: string): string {
-  const value = process.env[name]
-  if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the tests through \`pnpm test\` at the repository root, which starts PostgreSQL and Redis`)
-  }
-  return value
-}
-
-export const databaseUrl = (): string => required('DATABASE_URL')
-export const redisUrl = (): string => required('REDIS_URL')
+export { databaseUrl, redisUrl }
 
 export const testKeys = SigningKeys.generatePem('ES256')
 

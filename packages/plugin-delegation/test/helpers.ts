@@ -3,14 +3,9 @@ import pg from 'pg'
 import { Redis } from 'ioredis'
 import corePlugin, { RedisKeyValueStore, SigningKeys, type Clock, type CoreOptions } from '@sentryagent/core'
 import delegationPlugin, { type DelegationOptions } from '../src/index.js'
+import { databaseUrl, redisUrl } from '@sentryagent/test-support'
 
 export interface Teardown { teardown(fn: () => unknown): void }
-
-function required (name: string): string {
-  const value = process.env[name]
-  if (value === undefined || value === '') throw new Error(`${name} is not set: run the tests through \`node scripts/with-services.mjs\` at the repository root`)
-  return value
-}
 
 export const testKeys = SigningKeys.generatePem('ES256')
 export const PREFIX = '/api/v1'
@@ -18,9 +13,9 @@ export const PREFIX = '/api/v1'
 /** A fresh app (core + delegation) on the test PostgreSQL and Redis, closed when the test ends. */
 export async function buildApp (t: Teardown, options: DelegationOptions = {}, core: Partial<CoreOptions> = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } })
-  const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 10 })
+  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 })
   pool.on('error', () => {})
-  const redis = new Redis(required('REDIS_URL'), { maxRetriesPerRequest: 1 })
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 })
   redis.on('error', () => {})
   const store = new RedisKeyValueStore(redis)
   app.addHook('onClose', async () => {

@@ -3,17 +3,9 @@ import pg from 'pg'
 import { Redis, type RedisOptions } from 'ioredis'
 import corePlugin, { RedisKeyValueStore, SigningKeys, type Clock, type CreatedOrganization, type Tier } from '@sentryagent/core'
 import tiersPlugin, { tierLimits, type TierLimitsOptions, type TiersPluginOptions } from '../src/index.js'
+import { databaseUrl, redisUrl } from '@sentryagent/test-support'
 
-function required (name: string): string {
-  const value = process.env[name]
-  if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the tests through \`pnpm test\` at the repository root (or \`node scripts/with-services.mjs\`), which starts PostgreSQL and Redis`)
-  }
-  return value
-}
-
-export const databaseUrl = (): string => required('DATABASE_URL')
-export const redisUrl = (): string => required('REDIS_URL')
+export { databaseUrl, redisUrl }
 export const testKeys = SigningKeys.generatePem('ES256')
 
 /** What a tap test gives a helper: somewhere to register cleanup. */

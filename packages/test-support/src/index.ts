@@ -44,3 +44,15 @@ export function checkPublishable (t: Test, packageUrl: URL, expected: Publishabl
     t.same(packed.filter((file) => /^(src|test|scripts|\.tap|coverage)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts'))), [], 'no sources, tests or scripts')
   })
 }
+
+function requiredEnv (name: string): string {
+  const value = process.env[name]
+  if (value === undefined || value === '') {
+    throw new Error(`${name} is not set: run the tests through \`pnpm test\` at the repository root (or \`node scripts/with-services.mjs\`), which starts PostgreSQL and Redis`)
+  }
+  return value
+}
+
+/** The throwaway PostgreSQL and Redis that the test command starts (or the ones it was given). */
+export const databaseUrl = (): string => requiredEnv('DATABASE_URL')
+export const redisUrl = (): string => requiredEnv('REDIS_URL')

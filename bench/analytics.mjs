@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks'
 import os from 'node:os'
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
+import { HOST, startBareRoute } from './bare-route.mjs'
 import corePlugin, { RedisKeyValueStore, SigningKeys } from '../packages/core/dist/index.js'
 import analyticsPlugin from '../packages/plugin-analytics/dist/index.js'
 
@@ -20,7 +21,6 @@ const requireFromCore = createRequire(new URL('../packages/core/package.json', i
 const pg = requireFromCore('pg')
 const { Redis } = requireFromCore('ioredis')
 
-const HOST = '127.0.0.1'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const LARGE_ROWS = Number(process.env.BENCH_ANALYTICS_ROWS ?? 1_000_000)
@@ -45,9 +45,7 @@ await admin.query(`CREATE DATABASE ${scratchName}`)
 const scratchUrl = new URL(process.env.DATABASE_URL)
 scratchUrl.pathname = `/${scratchName}`
 
-const bare = Fastify({ logger: false })
-bare.get('/bare', async () => ({ ok: true }))
-await bare.listen({ host: HOST, port: 0 })
+const bare = await startBareRoute()
 const pool = new pg.Pool({ connectionString: scratchUrl.toString(), max: 10 })
 pool.on('error', () => {}) // the scratch database is dropped with FORCE at the end
 const redis = new Redis(process.env.REDIS_URL)
@@ -57,7 +55,6 @@ await app.register(corePlugin, { database: pool, store, signingKeys: SigningKeys
 await app.register(analyticsPlugin, { prefix: '/api/v1', schedule: false, cacheTtlSeconds: 0 })
 await app.listen({ host: HOST, port: 0 })
 const base = `http://${HOST}:${app.server.address().port}/api/v1`
-const bareUrl = `http://${HOST}:${bare.server.address().port}/bare`
 const { sentryagent, analytics } = app
 
 const org = await sentryagent.organizations.create('Bench analytics', 'enterprise')
@@ -103,7 +100,7 @@ function incrementNs () {
 }
 
 const results = {}
-log('bare route'); results.bare = await cannon(bareUrl)
+log('bare route'); results.bare = await cannon(bare.url)
 
 log('10^4 usage events, aggregated')
 await addEvents(10_000)

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks'
 import os from 'node:os'
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
+import { HOST, startBareRoute } from './bare-route.mjs'
 import corePlugin, { RedisKeyValueStore, SigningKeys } from '../packages/core/dist/index.js'
 import delegationPlugin from '../packages/plugin-delegation/dist/index.js'
 
@@ -16,7 +17,6 @@ const requireFromCore = createRequire(new URL('../packages/core/package.json', i
 const pg = requireFromCore('pg')
 const { Redis } = requireFromCore('ioredis')
 
-const HOST = '127.0.0.1' // traffic never leaves the loopback interface
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const COLD_CHAINS = 100
@@ -32,9 +32,7 @@ async function cannon (url, options) {
   return { rps: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors }
 }
 
-const bare = Fastify({ logger: false })
-bare.post('/bare', async () => ({ valid: true }))
-await bare.listen({ host: HOST, port: 0 })
+const bare = await startBareRoute('POST')
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
 const redis = new Redis(process.env.REDIS_URL)
@@ -44,7 +42,6 @@ await app.register(corePlugin, { database: pool, store, signingKeys: SigningKeys
 await app.register(delegationPlugin, { prefix: '/api/v1', maxLiveLinksPerDelegator: 1_000_000 })
 await app.listen({ host: HOST, port: 0 })
 const base = `http://${HOST}:${app.server.address().port}/api/v1`
-const bareUrl = `http://${HOST}:${bare.server.address().port}/bare`
 
 // An enterprise tenant (depth 10) with six agents, each with a credential and a token.
 const { sentryagent } = app
@@ -78,7 +75,7 @@ const verifyOptions = (leaf, depth) => ({
 })
 
 const results = {}
-log('bare route'); results.bare = await cannon(bareUrl, { method: 'POST' })
+log('bare route'); results.bare = await cannon(bare.url, { method: 'POST' })
 for (const depth of [1, 3, 5]) {
   const leaf = await chainOf(depth)
   log(`verify-delegation warm, depth ${depth}`)

@@ -13,11 +13,10 @@ import { createServer } from 'node:net'
 import { createHistogram, performance } from 'node:perf_hooks'
 import os from 'node:os'
 import autocannon from 'autocannon'
-import Fastify from 'fastify'
+import { HOST, startBareRoute } from './bare-route.mjs'
 import { SigningKeys } from '../packages/core/dist/index.js'
 import { buildServer, readConfig } from '../packages/server/dist/index.js'
 
-const HOST = '127.0.0.1' // traffic never leaves the loopback interface
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8) // per measured HTTP run
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1.5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -275,11 +274,8 @@ async function main () {
   const closers = []
   try {
     // 1. The bare baseline and our server, each on its own free port.
-    const bare = Fastify({ logger: false })
-    bare.get('/bare', async () => ({ ok: true }))
-    closers.push(() => bare.close())
-    await bare.listen({ port: 0, host: HOST })
-    const bareUrl = `http://${HOST}:${bare.server.address().port}`
+    const bare = await startBareRoute()
+    closers.push(bare.close)
 
     const keys = SigningKeys.generatePem('ES256')
     const port = await freePort()
@@ -316,14 +312,14 @@ async function main () {
     const agentId = registered.json().agentId
     const probe = await fetch(`${base}/agents/${agentId}`, { headers: auth })
     if (probe.status !== 200) throw new Error(`GET /agents/{id} answered ${probe.status}`)
-    log(`bare ${bareUrl}, server ${base}, organization ${org.organizationId}, agent ${agentId}`)
+    log(`bare ${bare.url}, server ${base}, organization ${org.organizationId}, agent ${agentId}`)
 
     // 2. HTTP measurements, in interleaved rounds: each cycle runs the bare baseline, the
     // token endpoint, and GET /agents/{id} with the usage counter on and off (ABBA), so
     // drift — other load on the machine, tables growing, JIT — falls on every scenario
     // alike instead of on whichever happened to run during a noisy stretch.
     const scenarios = {
-      bare: { name: 'GET /bare (bare Fastify)', options: { url: `${bareUrl}/bare` }, rounds: [] },
+      bare: { name: 'GET /bare (bare Fastify)', options: { url: bare.url }, rounds: [] },
       token: { name: 'POST /api/v1/token', options: { url: `${base}/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: tokenBody }, rounds: [] },
       agent: { name: 'GET /api/v1/agents/{id}', options: { url: `${base}/agents/${agentId}`, headers: auth }, rounds: [] },
       agentOff: { name: 'GET /api/v1/agents/{id} [usage off]', options: { url: `${base}/agents/${agentId}`, headers: auth }, rounds: [] }

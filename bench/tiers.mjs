@@ -9,11 +9,10 @@
 
 import os from 'node:os'
 import autocannon from 'autocannon'
-import Fastify from 'fastify'
+import { HOST, startBareRoute } from './bare-route.mjs'
 import { SigningKeys } from '../packages/core/dist/index.js'
 import { buildServer, readConfig } from '../packages/server/dist/index.js'
 
-const HOST = '127.0.0.1' // traffic never leaves the loopback interface
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6) // per scenario, split over the cycles
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const CYCLES = 2
@@ -65,11 +64,8 @@ async function main () {
   const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ')
   const closers = []
   try {
-    const bare = Fastify({ logger: false })
-    bare.get('/bare', async () => ({ ok: true }))
-    closers.push(() => bare.close())
-    await bare.listen({ port: 0, host: HOST })
-    const bareUrl = `http://${HOST}:${bare.server.address().port}/bare`
+    const bare = await startBareRoute()
+    closers.push(bare.close)
 
     const keys = SigningKeys.generatePem('ES256')
     const limited = await server({}, keys)
@@ -96,7 +92,7 @@ async function main () {
     if (probe.headers.get('x-ratelimit-limit') === null) throw new Error('the tier limiter did not run')
 
     const scenarios = {
-      bare: { name: 'GET /bare (bare Fastify)', options: { url: bareUrl }, rounds: [] },
+      bare: { name: 'GET /bare (bare Fastify)', options: { url: bare.url }, rounds: [] },
       tiers: { name: 'GET /api/v1/tiers', options: { url: `${limited.base}/tiers` }, rounds: [] },
       on: { name: 'GET /api/v1/agents/{id} [tier limiter on]', options: { url: `${limited.base}${agentPath}`, headers }, rounds: [] },
       off: { name: 'GET /api/v1/agents/{id} [limiter off]', options: { url: `${unlimited.base}${agentPath}`, headers }, rounds: [] }

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{
     AgentsClient, AgntcyClient, AnalyticsClient, AuditClient, CredentialsClient, DelegationClient,
-    TiersClient, TokensClient,
+    ScaffoldClient, TiersClient, TokensClient,
 };
 use crate::error::AgentIdPError;
 use crate::retry::{self, RawResponse, RetryPolicy};
@@ -465,6 +465,17 @@ impl AgentIdPClient {
     /// ```
     pub fn agntcy(&self) -> AgntcyClient<'_> {
         AgntcyClient::new(self)
+    }
+
+    /// Starter-project downloads (WS5).
+    ///
+    /// ```no_run
+    /// # async fn f(c: sentryagent_idp::AgentIdPClient) -> Result<(), sentryagent_idp::AgentIdPError> {
+    /// let zip = c.scaffold().download("3f1c…", sentryagent_idp::ScaffoldLanguage::Rust).await?;
+    /// # let _ = zip; Ok(()) }
+    /// ```
+    pub fn scaffold(&self) -> ScaffoldClient<'_> {
+        ScaffoldClient::new(self)
     }
 
     /// A request to `path` under the API prefix.

@@ -94,6 +94,10 @@ pub enum AgentIdPError {
     /// The client was configured wrongly (missing or invalid setting).
     #[error("configuration error: {0}")]
     Config(String),
+    /// A downloaded starter could not be unpacked: a corrupt or hostile archive, a non-empty
+    /// target directory, or a file-system failure.
+    #[error("could not unpack the starter: {0}")]
+    Unpack(String),
 }
 
 impl AgentIdPError {

@@ -2,8 +2,8 @@
 //!
 //! Async Rust SDK for SentryAgent, the identity and authorization platform for AI agents:
 //! the agent registry, client credentials, OAuth 2.0 tokens (with RFC 8693 token exchange),
-//! the hash-chained audit log, A2A delegation chains, usage analytics, tiers and AGNTCY
-//! agent cards and compliance reports.
+//! the hash-chained audit log, A2A delegation chains, usage analytics, tiers, AGNTCY
+//! agent cards and compliance reports, and starter-project downloads.
 //!
 //! - One [`AgentIdPClient`] (cheap to clone) with a handler per area, each borrowing it.
 //! - One shared [`TokenManager`]: a token is reused until 60 s before expiry, refreshed by
@@ -49,6 +49,8 @@ mod error;
 mod macros;
 mod pagination;
 mod retry;
+#[cfg(feature = "unpack")]
+pub mod scaffold;
 mod token;
 
 pub use api::agents::{
@@ -70,6 +72,7 @@ pub use api::delegation::{
     ChainHop, DelegateRequest, Delegation, DelegationDescendants, DelegationLink,
     DelegationRevocation, DelegationStatus, DelegationVerification, InvalidReason,
 };
+pub use api::scaffold::ScaffoldLanguage;
 pub use api::tiers::{
     CheckoutSession, Tier, TierFeatures, TierLimits, TierList, TierPrice, TierStatus, TierUsage,
 };

@@ -57,6 +57,76 @@ async fn agents_create() {
 }
 
 #[tokio::test]
+async fn agents_create_and_update_with_card_fields() {
+    let (server, client) = setup().await;
+    let card = json!({
+        "description": "Summarizes support tickets", "a2aEndpointUrl": "https://agents.acme.example/a2a",
+        "skills": [{ "id": "summarize", "name": "Summarize", "description": "Short summaries", "tags": ["nlp"] }],
+        "inputModes": ["text/plain"], "outputModes": ["application/json"], "isPublic": true
+    });
+    let mut body = json!({
+        "email": "card@fixtures.example", "agentType": "summarizer", "version": "1.0.0",
+        "capabilities": ["agents:read"], "owner": "ml-team", "deploymentEnv": "production"
+    });
+    let mut answer = fixture("agent.json");
+    for (key, value) in card.as_object().unwrap() {
+        body[key] = value.clone();
+        answer[key] = value.clone();
+    }
+    Mock::given(method("POST"))
+        .and(path("/api/v1/agents"))
+        .and(body_json(body))
+        .respond_with(json(201, answer.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("/api/v1/agents/{AGENT}")))
+        .and(body_json(
+            json!({ "isPublic": false, "outputModes": ["text/plain"] }),
+        ))
+        .respond_with(json(200, answer))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let skill = AgentSkill::new("summarize", "Summarize")
+        .description("Short summaries")
+        .tag("nlp");
+    let agent = client
+        .agents()
+        .create(
+            &CreateAgentRequest::new(
+                "card@fixtures.example",
+                AgentType::Summarizer,
+                "1.0.0",
+                "ml-team",
+                DeploymentEnv::Production,
+            )
+            .capability("agents:read")
+            .description("Summarizes support tickets")
+            .a2a_endpoint_url("https://agents.acme.example/a2a")
+            .skills(vec![skill.clone()])
+            .input_modes(vec!["text/plain".to_owned()])
+            .output_modes(vec!["application/json".to_owned()])
+            .is_public(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(agent.skills, Some(vec![skill]));
+    assert_eq!(agent.is_public, Some(true));
+    client
+        .agents()
+        .update(
+            AGENT,
+            &UpdateAgentRequest::new()
+                .is_public(false)
+                .output_modes(vec!["text/plain".to_owned()]),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn agents_list_page_with_filters() {
     let (server, client) = setup().await;
     Mock::given(method("GET"))

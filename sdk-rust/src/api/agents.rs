@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::agntcy::AgentSkill;
 use crate::client::{AgentIdPClient, Auth, segment};
 use crate::error::AgentIdPError;
 use crate::macros::setters;
@@ -92,6 +93,24 @@ pub struct Agent {
     pub created_at: String,
     /// RFC 3339 time of the last change.
     pub updated_at: String,
+    /// What the agent does, for its A2A card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The URL where the agent serves A2A, for its card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a2a_endpoint_url: Option<String>,
+    /// The skills its card advertises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<AgentSkill>>,
+    /// Media types it accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_modes: Option<Vec<String>>,
+    /// Media types it produces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modes: Option<Vec<String>>,
+    /// Whether its card is served without a token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_public: Option<bool>,
 }
 
 /// Body of `POST /agents`.
@@ -118,6 +137,24 @@ pub struct CreateAgentRequest {
     pub owner: String,
     /// Deployment environment.
     pub deployment_env: DeploymentEnv,
+    /// What the agent does, for its A2A card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The URL where the agent serves A2A.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a2a_endpoint_url: Option<String>,
+    /// The skills its card advertises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<AgentSkill>>,
+    /// Media types it accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_modes: Option<Vec<String>>,
+    /// Media types it produces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_modes: Option<Vec<String>>,
+    /// Serve its card without a token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_public: Option<bool>,
 }
 
 impl CreateAgentRequest {
@@ -142,6 +179,12 @@ impl CreateAgentRequest {
             capabilities: Vec::new(),
             owner: owner.into(),
             deployment_env,
+            description: None,
+            a2a_endpoint_url: None,
+            skills: None,
+            input_modes: None,
+            output_modes: None,
+            is_public: None,
         }
     }
 
@@ -178,6 +221,21 @@ impl CreateAgentRequest {
     }
 }
 
+setters!(CreateAgentRequest {
+    /// Sets the card description.
+    description: String,
+    /// Sets the A2A endpoint URL.
+    a2a_endpoint_url: String,
+    /// Replaces the card skills.
+    skills: Vec<AgentSkill>,
+    /// Replaces the accepted media types.
+    input_modes: Vec<String>,
+    /// Replaces the produced media types.
+    output_modes: Vec<String>,
+    /// Serves the card publicly (or not).
+    is_public: bool,
+});
+
 /// Body of `PATCH /agents/{agentId}`: only the fields set are sent.
 ///
 /// ```
@@ -210,6 +268,24 @@ pub struct UpdateAgentRequest {
     /// `active` or `suspended`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStatus>,
+    /// What the agent does, for its A2A card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The URL where the agent serves A2A.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a2a_endpoint_url: Option<String>,
+    /// The skills its card advertises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<AgentSkill>>,
+    /// Media types it accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_modes: Option<Vec<String>>,
+    /// Media types it produces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_modes: Option<Vec<String>>,
+    /// Serve its card without a token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_public: Option<bool>,
 }
 
 impl UpdateAgentRequest {
@@ -239,6 +315,18 @@ setters!(UpdateAgentRequest {
     deployment_env: DeploymentEnv,
     /// Suspends or reactivates.
     status: AgentStatus,
+    /// Sets the card description.
+    description: String,
+    /// Sets the A2A endpoint URL.
+    a2a_endpoint_url: String,
+    /// Replaces the card skills.
+    skills: Vec<AgentSkill>,
+    /// Replaces the accepted media types.
+    input_modes: Vec<String>,
+    /// Replaces the produced media types.
+    output_modes: Vec<String>,
+    /// Serves the card publicly (or not).
+    is_public: bool,
 });
 
 /// Query of `GET /agents`.

@@ -32,6 +32,38 @@ pub struct AgentSkill {
     pub extra: Map<String, Value>,
 }
 
+impl AgentSkill {
+    /// A skill with an id and a display name; add a description and tags with the setters.
+    ///
+    /// ```
+    /// let s = sentryagent_idp::AgentSkill::new("summarize", "Summarize").description("Short summaries").tag("nlp");
+    /// assert_eq!(serde_json::to_value(&s).unwrap()["tags"][0], "nlp");
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: String::new(),
+            tags: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets the description.
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// Adds a tag.
+    #[must_use]
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.push(tag.into());
+        self
+    }
+}
+
 /// An A2A v1.0 AgentCard (`GET /agents/{agentId}/agent-card`).
 ///
 /// ```

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod credentials;
 pub mod delegation;
+pub mod scaffold;
 pub mod tiers;
 pub mod tokens;
 
@@ -15,5 +16,6 @@ pub use analytics::AnalyticsClient;
 pub use audit::AuditClient;
 pub use credentials::CredentialsClient;
 pub use delegation::DelegationClient;
+pub use scaffold::ScaffoldClient;
 pub use tiers::TiersClient;
 pub use tokens::TokensClient;

@@ -54,8 +54,8 @@ pub mod scaffold;
 mod token;
 
 pub use api::agents::{
-    Agent, AgentStatus, AgentType, CreateAgentRequest, DeploymentEnv, ListAgentsParams,
-    UpdateAgentRequest,
+    Agent, AgentCardFields, AgentStatus, AgentType, CreateAgentRequest, DeploymentEnv,
+    ListAgentsParams, UpdateAgentRequest,
 };
 pub use api::agntcy::{
     AgentCard, AgentSkill, ComplianceReport, ComplianceRequirement, ComplianceSection,

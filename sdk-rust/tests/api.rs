@@ -103,24 +103,29 @@ async fn agents_create_and_update_with_card_fields() {
                 DeploymentEnv::Production,
             )
             .capability("agents:read")
-            .description("Summarizes support tickets")
-            .a2a_endpoint_url("https://agents.acme.example/a2a")
-            .skills(vec![skill.clone()])
-            .input_modes(vec!["text/plain".to_owned()])
-            .output_modes(vec!["application/json".to_owned()])
-            .is_public(true),
+            .card(
+                AgentCardFields::new()
+                    .description("Summarizes support tickets")
+                    .a2a_endpoint_url("https://agents.acme.example/a2a")
+                    .skills(vec![skill.clone()])
+                    .input_modes(vec!["text/plain".to_owned()])
+                    .output_modes(vec!["application/json".to_owned()])
+                    .is_public(true),
+            ),
         )
         .await
         .unwrap();
-    assert_eq!(agent.skills, Some(vec![skill]));
-    assert_eq!(agent.is_public, Some(true));
+    assert_eq!(agent.card.skills, Some(vec![skill]));
+    assert_eq!(agent.card.is_public, Some(true));
     client
         .agents()
         .update(
             AGENT,
-            &UpdateAgentRequest::new()
-                .is_public(false)
-                .output_modes(vec!["text/plain".to_owned()]),
+            &UpdateAgentRequest::new().card(
+                AgentCardFields::new()
+                    .is_public(false)
+                    .output_modes(vec!["text/plain".to_owned()]),
+            ),
         )
         .await
         .unwrap();

@@ -60,6 +60,69 @@ pub enum AgentStatus {
     Decommissioned,
 }
 
+/// The optional registry fields an agent's A2A card is built from (WS6): on [`Agent`], and
+/// accepted by [`CreateAgentRequest`] and [`UpdateAgentRequest`]. Unset fields are left out of
+/// the JSON.
+///
+/// ```
+/// use sentryagent_idp::{AgentCardFields, AgentSkill};
+/// let card = AgentCardFields::new()
+///     .description("Summarizes tickets")
+///     .skills(vec![AgentSkill::new("summarize", "Summarize")])
+///     .is_public(true);
+/// assert_eq!(serde_json::to_value(&card).unwrap()["isPublic"], true);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AgentCardFields {
+    /// What the agent does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The URL where the agent serves A2A.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a2a_endpoint_url: Option<String>,
+    /// The skills its card advertises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<AgentSkill>>,
+    /// Media types it accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_modes: Option<Vec<String>>,
+    /// Media types it produces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modes: Option<Vec<String>>,
+    /// Whether its card is served without a token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_public: Option<bool>,
+}
+
+impl AgentCardFields {
+    /// No fields set.
+    ///
+    /// ```
+    /// let c = sentryagent_idp::AgentCardFields::new();
+    /// assert_eq!(serde_json::to_string(&c).unwrap(), "{}");
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(AgentCardFields {
+    /// Sets the card description.
+    description: String,
+    /// Sets the A2A endpoint URL.
+    a2a_endpoint_url: String,
+    /// Replaces the card skills.
+    skills: Vec<AgentSkill>,
+    /// Replaces the accepted media types.
+    input_modes: Vec<String>,
+    /// Replaces the produced media types.
+    output_modes: Vec<String>,
+    /// Serves the card publicly (or not).
+    is_public: bool,
+});
+
 /// A registered agent (the `Agent` schema).
 ///
 /// ```
@@ -93,24 +156,9 @@ pub struct Agent {
     pub created_at: String,
     /// RFC 3339 time of the last change.
     pub updated_at: String,
-    /// What the agent does, for its A2A card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The URL where the agent serves A2A, for its card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub a2a_endpoint_url: Option<String>,
-    /// The skills its card advertises.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skills: Option<Vec<AgentSkill>>,
-    /// Media types it accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_modes: Option<Vec<String>>,
-    /// Media types it produces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_modes: Option<Vec<String>>,
-    /// Whether its card is served without a token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_public: Option<bool>,
+    /// The registry fields its A2A card is built from.
+    #[serde(flatten)]
+    pub card: AgentCardFields,
 }
 
 /// Body of `POST /agents`.
@@ -137,24 +185,9 @@ pub struct CreateAgentRequest {
     pub owner: String,
     /// Deployment environment.
     pub deployment_env: DeploymentEnv,
-    /// What the agent does, for its A2A card.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The URL where the agent serves A2A.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub a2a_endpoint_url: Option<String>,
-    /// The skills its card advertises.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills: Option<Vec<AgentSkill>>,
-    /// Media types it accepts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub input_modes: Option<Vec<String>>,
-    /// Media types it produces.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output_modes: Option<Vec<String>>,
-    /// Serve its card without a token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_public: Option<bool>,
+    /// Registry fields for the agent's A2A card (all optional).
+    #[serde(flatten)]
+    pub card: AgentCardFields,
 }
 
 impl CreateAgentRequest {
@@ -179,12 +212,7 @@ impl CreateAgentRequest {
             capabilities: Vec::new(),
             owner: owner.into(),
             deployment_env,
-            description: None,
-            a2a_endpoint_url: None,
-            skills: None,
-            input_modes: None,
-            output_modes: None,
-            is_public: None,
+            card: AgentCardFields::default(),
         }
     }
 
@@ -221,20 +249,14 @@ impl CreateAgentRequest {
     }
 }
 
-setters!(CreateAgentRequest {
-    /// Sets the card description.
-    description: String,
-    /// Sets the A2A endpoint URL.
-    a2a_endpoint_url: String,
-    /// Replaces the card skills.
-    skills: Vec<AgentSkill>,
-    /// Replaces the accepted media types.
-    input_modes: Vec<String>,
-    /// Replaces the produced media types.
-    output_modes: Vec<String>,
-    /// Serves the card publicly (or not).
-    is_public: bool,
-});
+impl CreateAgentRequest {
+    /// Sets the A2A card fields.
+    #[must_use]
+    pub fn card(mut self, card: AgentCardFields) -> Self {
+        self.card = card;
+        self
+    }
+}
 
 /// Body of `PATCH /agents/{agentId}`: only the fields set are sent.
 ///
@@ -268,24 +290,9 @@ pub struct UpdateAgentRequest {
     /// `active` or `suspended`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStatus>,
-    /// What the agent does, for its A2A card.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The URL where the agent serves A2A.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub a2a_endpoint_url: Option<String>,
-    /// The skills its card advertises.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills: Option<Vec<AgentSkill>>,
-    /// Media types it accepts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub input_modes: Option<Vec<String>>,
-    /// Media types it produces.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output_modes: Option<Vec<String>>,
-    /// Serve its card without a token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_public: Option<bool>,
+    /// Card fields to change; those left `None` stay as they are.
+    #[serde(flatten)]
+    pub card: AgentCardFields,
 }
 
 impl UpdateAgentRequest {
@@ -315,19 +322,18 @@ setters!(UpdateAgentRequest {
     deployment_env: DeploymentEnv,
     /// Suspends or reactivates.
     status: AgentStatus,
-    /// Sets the card description.
-    description: String,
-    /// Sets the A2A endpoint URL.
-    a2a_endpoint_url: String,
-    /// Replaces the card skills.
-    skills: Vec<AgentSkill>,
-    /// Replaces the accepted media types.
-    input_modes: Vec<String>,
-    /// Replaces the produced media types.
-    output_modes: Vec<String>,
-    /// Serves the card publicly (or not).
-    is_public: bool,
 });
+
+impl UpdateAgentRequest {
+    /// Sets the A2A card fields to change:
+    /// `UpdateAgentRequest::new().card(AgentCardFields::new().is_public(true))` sends
+    /// `{"isPublic":true}`.
+    #[must_use]
+    pub fn card(mut self, card: AgentCardFields) -> Self {
+        self.card = card;
+        self
+    }
+}
 
 /// Query of `GET /agents`.
 ///

@@ -4,8 +4,8 @@
 //! Starts `node ../packages/server/dist/main.js` on its embedded default (PGlite, in-process
 //! store) in a temporary data directory, creates an organization with the CLI, and runs the
 //! SDK through agents → credentials → tokens → audit → delegation → analytics → tiers →
-//! agntcy. Workstream endpoints that answer 404 (plugin not merged or disabled) are skipped
-//! with a printed note.
+//! agent card and compliance report → scaffold download and unpack. Analytics and tiers
+//! endpoints that answer 404 (workstream disabled) are skipped with a printed note.
 #![cfg(feature = "integration")]
 #![allow(
     clippy::unwrap_used,
@@ -163,7 +163,23 @@ async fn full_flow_against_the_real_server() {
         )
         .capabilities(["agents:read", "tokens:read"])
     };
-    let worker = admin.agents().create(&make("worker")).await.unwrap();
+    let card = AgentCardFields::new()
+        .description("Classifies support tickets")
+        .a2a_endpoint_url("https://agents.sdk.example/a2a")
+        .skills(vec![
+            AgentSkill::new("classify", "Classify")
+                .description("Labels a ticket")
+                .tag("nlp"),
+        ])
+        .input_modes(vec!["text/plain".to_owned()])
+        .output_modes(vec!["application/json".to_owned()])
+        .is_public(true);
+    let worker = admin
+        .agents()
+        .create(&make("worker").card(card.clone()))
+        .await
+        .unwrap();
+    assert_eq!(worker.card, card, "the card fields round-trip");
     let helper = admin.agents().create(&make("helper")).await.unwrap();
     assert_eq!(worker.status, AgentStatus::Active);
     let dup = admin.agents().create(&make("worker")).await.unwrap_err();
@@ -416,14 +432,39 @@ async fn full_flow_against_the_real_server() {
     }
 
     // AGNTCY (WS6).
-    optional(
-        "agent card",
-        admin.agntcy().agent_card(&worker.agent_id).await,
+    let served = admin.agntcy().agent_card(&worker.agent_id).await.unwrap();
+    assert_eq!(
+        served.description.as_deref(),
+        Some("Classifies support tickets")
     );
-    optional(
-        "compliance report",
-        admin.agntcy().compliance_report().await,
+    assert_eq!(served.skills.len(), 1);
+    assert_eq!(served.skills[0].id, "classify");
+    assert!(!served.supported_interfaces.is_empty());
+    assert!(
+        served.capabilities.as_ref().unwrap()["extensions"]
+            .to_string()
+            .contains(did["id"].as_str().unwrap()),
+        "the card carries the agent's DID in capabilities.extensions"
     );
+    let report = admin.agntcy().compliance_report().await.unwrap();
+    assert_eq!(report.agntcy_spec_version, "sentryagent-agntcy-profile/1");
+    assert_eq!(report.tenant_id, org["organizationId"].as_str().unwrap());
+    assert!(!report.sections.is_empty());
+
+    // Scaffold (WS5): the Rust starter, unpacked safely; the secret is never in it.
+    let zip = admin
+        .scaffold()
+        .download(&worker.agent_id, ScaffoldLanguage::Rust)
+        .await
+        .unwrap();
+    let into = server.data_dir.join("starter");
+    let root = scaffold::unpack(&zip, &into, scaffold::ExistingFiles::Refuse).unwrap();
+    let env = std::fs::read_to_string(root.join(".env.example")).unwrap();
+    assert!(env.contains(&format!("AGENTIDP_CLIENT_ID={}", worker.agent_id)));
+    assert!(!env.contains(rotated.client_secret.expose()));
+    assert!(root.join("Cargo.toml").exists());
+    let again = scaffold::unpack(&zip, &into, scaffold::ExistingFiles::Refuse).unwrap_err();
+    assert!(matches!(again, AgentIdPError::Unpack(_)), "{again:?}");
 
     admin.agents().decommission(&helper.agent_id).await.unwrap();
     assert_eq!(

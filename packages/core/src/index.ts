@@ -18,7 +18,7 @@ export { SigningKeys, type JwtAlgorithm, type PemKeyPair } from './crypto/signin
 export { loadMigrations, runMigrations, coreMigrationsDirectory, type Migration, type MigrationResult } from './migrations/migration-runner.js'
 export { counter, histogram, METRIC_PREFIX } from './metrics.js'
 export { ErrorResponse, OAuthErrorResponse, ListEnvelope, PageQuery, authErrorResponses } from './schemas/common.js'
-export { Agent, CreateAgentBody, UpdateAgentBody } from './schemas/agent.js'
+export { Agent, AgentSkill, CreateAgentBody, UpdateAgentBody, MediaType } from './schemas/agent.js'
 export { Credential, CredentialWithSecret } from './schemas/credential.js'
 export { AuditEvent, AuditVerification } from './schemas/audit.js'
 export { TokenRequest, TokenResponse, IntrospectionResponse } from './schemas/token.js'

@@ -34,7 +34,7 @@ export const TIERS: readonly TierDefinition[] = Object.freeze([
     name: 'Free',
     price: { monthly: 0, currency: 'USD' },
     limits: { registeredAgents: 10, apiCallsPerDay: 1_000, tokenIssuancesPerDay: 200, rateLimitPerMinute: 60, rateLimitBurst: 10, auditLogRetentionDays: 30, maxDelegationDepth: 2, analyticsHistoryDays: 30 },
-    features: { a2aDelegation: true, usageAnalytics: true, agntcyComplianceReport: true, prioritySupport: false, uptimeSla: null }
+    features: { a2aDelegation: true, usageAnalytics: true, agntcyComplianceReport: false, prioritySupport: false, uptimeSla: null }
   },
   {
     id: 'pro',

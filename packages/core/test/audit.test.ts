@@ -166,6 +166,42 @@ t.test('concurrent writes from two instances to one organization keep one valid 
   t.match(verification, { valid: true, eventsChecked: 3 + 40 }, 'organization.created, credential.created, the first token.issued, then 40 more')
 })
 
+t.test('two instances appending to one organization at once re-seal on each other\'s heads: one consecutive, valid chain', async (t) => {
+  const first = await buildApp()
+  t.teardown(() => first.close())
+  const second = await buildApp()
+  t.teardown(() => second.close())
+  const { authorization, organizationId } = await adminSession(first)
+  const instances = [first, second]
+
+  // Each round, both instances append with the head they cached last round, which the other moved.
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(Array.from({ length: 10 }, async (_, i) =>
+      instances[i % 2]!.sentryagent.audit.record({ organizationId, agentId: null, action: 'test.concurrent', details: { round, i } })))
+  }
+  const conflicts = async (app: typeof first): Promise<number> =>
+    (await app.sentryagent.metrics.getSingleMetric('agentidp_audit_head_conflicts_total')!.get()).values[0]?.value ?? 0
+  t.ok(await conflicts(first) + await conflicts(second) > 0, 'the conflict path ran')
+
+  const pool = createPool()
+  t.teardown(() => pool.end())
+  const { rows } = await pool.query<{ sequence: string, action: string }>('SELECT sequence, action FROM audit_events WHERE organization_id = $1 ORDER BY sequence', [organizationId])
+  t.equal(rows.filter((row) => row.action === 'test.concurrent').length, 100)
+  t.same(rows.map((row) => Number(row.sequence)), Array.from({ length: rows.length }, (_, i) => i + 1))
+  for (const app of instances) {
+    t.match((await app.inject({ url: '/api/v1/audit/verify', headers: { authorization } })).json(), { valid: true, eventsChecked: rows.length })
+  }
+})
+
+t.test('a failed append makes the instance read its heads again', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization, organizationId } = await adminSession(app)
+  await t.rejects(app.sentryagent.audit.record({ organizationId, agentId: 'not-a-uuid', action: 'test.broken' }))
+  await app.sentryagent.audit.record({ organizationId, agentId: null, action: 'test.after' })
+  t.match((await app.inject({ url: '/api/v1/audit/verify', headers: { authorization } })).json(), { valid: true })
+})
+
 t.test('audit needs audit:read', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())

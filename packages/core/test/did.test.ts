@@ -63,3 +63,29 @@ t.test('an unknown agent has no DID document', async (t) => {
   t.equal(response.statusCode, 404)
   t.equal(response.json().code, 'AGENT_NOT_FOUND')
 })
+
+t.test('did.json, where did:web resolvers look: public agents need no token, others stay tenant-scoped', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const owner = await adminSession(app)
+  const other = await adminSession(app)
+  const open = await createAgent(app, owner.authorization, { isPublic: true })
+  const closed = await createAgent(app, owner.authorization)
+
+  const resolved = await app.inject({ url: `/api/v1/agents/${open.agentId}/did.json` })
+  t.equal(resolved.statusCode, 200, resolved.body)
+  t.equal(resolved.json().id, `did:web:127.0.0.1%3A3000:api:v1:agents:${open.agentId}`)
+  t.equal(resolved.json().verificationMethod.length, 1)
+  t.same((await app.inject({ url: `/api/v1/agents/${open.agentId}/did`, headers: { authorization: other.authorization } })).json(), resolved.json(),
+    'any tenant reads a public agent\'s document, and both paths serve the same one')
+
+  const anonymous = await app.inject({ url: `/api/v1/agents/${closed.agentId}/did.json` })
+  t.equal(anonymous.statusCode, 401)
+  t.equal(anonymous.json().code, 'UNAUTHORIZED')
+  const foreign = await app.inject({ url: `/api/v1/agents/${closed.agentId}/did.json`, headers: { authorization: other.authorization } })
+  t.equal(foreign.statusCode, 404)
+  t.equal(foreign.json().code, 'AGENT_NOT_FOUND')
+  t.equal((await app.inject({ url: `/api/v1/agents/${closed.agentId}/did.json`, headers: { authorization: owner.authorization } })).statusCode, 200)
+  t.equal((await app.inject({ url: `/api/v1/agents/${open.agentId}/did.json`, headers: { authorization: 'Bearer tampered' } })).statusCode, 401,
+    'a token, when sent, is verified')
+})

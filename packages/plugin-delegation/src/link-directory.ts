@@ -81,7 +81,7 @@ export class LinkDirectory {
 
   /**
    * The agent's signing key, kept for a minute and dropped on every credential change broadcast;
-   * issuance re-checks the credential after writing, so a stale key never yields a valid link.
+   * issuance's insert re-checks the credential, so a stale key never yields a valid link.
    */
   async signingKeyOf (organizationId: string, agentId: string): Promise<SigningKey | undefined> {
     const cacheKey = `${organizationId}:${agentId}`
@@ -91,11 +91,6 @@ export class LinkDirectory {
     const key = await this.keySource.signingKeyOf(organizationId, agentId)
     if (key !== undefined && epoch === this.#epoch) this.#signingKeys.set(cacheKey, key)
     return key
-  }
-
-  /** Whether a credential may sign right now, read from the source (never cached). */
-  async credentialUsable (organizationId: string, credentialId: string): Promise<boolean> {
-    return (await this.keySource.verificationKey(organizationId, credentialId))?.usable === true
   }
 
   /** Tells every instance (this one at once) that these links changed state. */

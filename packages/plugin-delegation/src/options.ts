@@ -5,7 +5,7 @@ import { InvalidOptionError } from './errors.js'
 export interface DepthLimits { maxDepth(organizationId: string): Promise<number> }
 
 export interface DelegationOptions {
-  /** Apply migration 008 at registration. */
+  /** Apply migrations 008 and 012 at registration. */
   migrate?: boolean
   /** Live (unrevoked, unexpired) links one agent may have delegated at once. */
   maxLiveLinksPerDelegator?: number
@@ -13,6 +13,8 @@ export interface DelegationOptions {
   exchangedTokenTtlSeconds?: number
   /** In-process entries: delegation links and verified delegation tokens. */
   cacheSize?: number
+  /** Send issuance's insert as a named prepared statement; defaults to core's option of that name. */
+  preparedStatements?: boolean
   /** Where depth limits come from; defaults to core's tier directory. */
   depthLimits?: DepthLimits
   /** A prebuilt service (tests, embedders); the plugin builds one otherwise. */
@@ -24,6 +26,7 @@ export interface ResolvedDelegationOptions {
   maxLiveLinksPerDelegator: number
   exchangedTokenTtlSeconds: number
   cacheSize: number
+  preparedStatements?: boolean
   depthLimits?: DepthLimits
   service?: DelegationService
 }
@@ -43,6 +46,7 @@ function positiveInteger (name: string, value: number): number {
 export function resolveOptions (options: DelegationOptions): ResolvedDelegationOptions {
   const resolved: ResolvedDelegationOptions = { ...DEFAULTS, ...options }
   if (typeof resolved.migrate !== 'boolean') throw new InvalidOptionError('migrate must be a boolean')
+  if (resolved.preparedStatements !== undefined && typeof resolved.preparedStatements !== 'boolean') throw new InvalidOptionError('preparedStatements must be a boolean')
   positiveInteger('maxLiveLinksPerDelegator', resolved.maxLiveLinksPerDelegator)
   positiveInteger('exchangedTokenTtlSeconds', resolved.exchangedTokenTtlSeconds)
   positiveInteger('cacheSize', resolved.cacheSize)

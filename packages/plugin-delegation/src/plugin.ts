@@ -9,7 +9,7 @@ import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant } from './token-exchange.js'
 import { delegationRoutes } from './routes/delegations.js'
 import { MissingCoreError } from './errors.js'
 
-/** This package's migrations (008). */
+/** This package's migrations (008, 012). */
 export const delegationMigrationsDirectory = fileURLToPath(new URL('../migrations', import.meta.url))
 
 /**
@@ -23,7 +23,7 @@ export const delegationPlugin: FastifyPluginAsync<DelegationOptions> = async (fa
   const core = fastify.sentryagent
   if (options.migrate) await runMigrations(core.db, await loadMigrations([delegationMigrationsDirectory]))
 
-  const repository = new DelegationRepository(core.db)
+  const repository = new DelegationRepository(core.db, options.preparedStatements ?? core.options.preparedStatements)
   const links = new LinkDirectory(repository, core.credentials, core.store, options.cacheSize)
   await links.start()
   const depthLimits: DepthLimits = options.depthLimits ?? {

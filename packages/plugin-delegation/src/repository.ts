@@ -1,4 +1,4 @@
-import type { Queryable } from '@sentryagent/core'
+import { withTransaction, type Database, type Queryable, type QueryText } from '@sentryagent/core'
 import type { Link } from './link.js'
 
 interface LinkRow {
@@ -48,9 +48,46 @@ function toLink (row: LinkRow): Link {
   }
 }
 
+export type InsertVerdict = 'inserted' | 'credential_unusable' | 'ancestor_revoked' | 'limit_reached'
+
+// A delegator whose room others keep taking between a recount and its insert is refused after this many.
+const MAX_RECOUNTS = 3
+
+// The signing credential's row is share-locked: core's revocation (an UPDATE) waits for this
+// insert, or has committed and is seen. Core's rule for a usable credential: active, unexpired.
+const INSERT_CHECKED = `WITH credential AS (
+    SELECT 1 FROM credentials WHERE organization_id = $2 AND credential_id = $12 AND status = 'active'
+      AND (expires_at IS NULL OR expires_at > $16) FOR SHARE
+  ), ancestors AS (
+    SELECT chain_id, revoked_at, credential_revoked_at FROM delegation_chains
+    WHERE organization_id = $2 AND chain_id = ANY($5::uuid[]) ORDER BY chain_id FOR UPDATE
+  ), bound AS (
+    INSERT INTO delegation_live_counts (organization_id, delegator_agent_id, upper_bound) VALUES ($2, $6, 1)
+    ON CONFLICT (organization_id, delegator_agent_id) DO UPDATE SET upper_bound = delegation_live_counts.upper_bound + 1
+    RETURNING upper_bound
+  ), verdict AS (
+    SELECT CASE
+      WHEN NOT EXISTS (SELECT 1 FROM credential) THEN 'credential_unusable'
+      WHEN (SELECT count(*) FROM ancestors WHERE revoked_at IS NULL AND credential_revoked_at IS NULL) <> cardinality($5::uuid[]) THEN 'ancestor_revoked'
+      -- The bound counted this link too: above the cap, the live links before it may still be fewer.
+      WHEN (SELECT upper_bound FROM bound) > $17 THEN 'recount'
+      ELSE 'inserted' END AS verdict
+  ), inserted AS (
+    INSERT INTO delegation_chains (chain_id, organization_id, root_chain_id, parent_chain_id, ancestor_path, delegator_agent_id,
+      delegatee_agent_id, scopes, depth, issued_at, expires_at, signing_credential_id, signing_key_id, payload_hash, signature)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10), to_timestamp($11), $12, $13, $14, $15
+    FROM verdict WHERE verdict = 'inserted'
+  )
+  SELECT verdict FROM verdict`
+
 /** SQL for `delegation_chains`; every read is tenant-scoped. */
 export class DelegationRepository {
-  constructor (private readonly db: Queryable) {}
+  // Every issuance runs it: prepared once per connection.
+  readonly #insert: QueryText
+
+  constructor (private readonly db: Database, preparedStatements = false) {
+    this.#insert = preparedStatements ? { name: 'sentryagent_delegation_insert_checked', text: INSERT_CHECKED } : INSERT_CHECKED
+  }
 
   /** A link and the ancestors its path names, in that order (root first); empty when the link is unknown. */
   async findPath (organizationId: string, chainId: string): Promise<Link[]> {
@@ -75,35 +112,43 @@ export class DelegationRepository {
   }
 
   /**
-   * Inserts the link in one statement, unless an ancestor is revoked or the delegator is at its
-   * cap of live links. The ancestors' rows are locked (FOR UPDATE, fixed order) while it runs:
-   * a concurrent revocation either commits first (and is seen here) or waits for this insert
-   * (and then cascades to it). One round trip, so no transaction to hold open.
+   * Inserts the link in one statement (one round trip, no transaction held open), unless the
+   * signing credential is no longer usable, an ancestor is revoked, or the delegator is at its
+   * cap of live links. The credential row is share-locked and the ancestors' rows locked (fixed
+   * order) while it runs: a concurrent revocation of either commits first (and is seen here) or
+   * waits for this insert (and then marks or cascades to it). The cap is checked against the
+   * delegator's upper bound (see migration 012); at the bound, the exact count decides.
    */
-  async insertChecked (link: Link, maxLive: number, now: Date): Promise<'inserted' | 'ancestor_revoked' | 'limit_reached'> {
-    const { rows } = await this.db.query<{ verdict: 'inserted' | 'ancestor_revoked' | 'limit_reached' }>(`WITH ancestors AS (
-        SELECT chain_id, revoked_at, credential_revoked_at FROM delegation_chains
-        WHERE organization_id = $2 AND chain_id = ANY($5::uuid[]) ORDER BY chain_id FOR UPDATE
-      ), live AS (
-        SELECT count(*) AS n FROM (SELECT 1 FROM delegation_chains WHERE organization_id = $2 AND delegator_agent_id = $6
-          AND revoked_at IS NULL AND credential_revoked_at IS NULL AND expires_at > $16 LIMIT $17) capped
-      ), verdict AS (
-        SELECT CASE
-          WHEN (SELECT count(*) FROM ancestors WHERE revoked_at IS NULL AND credential_revoked_at IS NULL) <> cardinality($5::uuid[]) THEN 'ancestor_revoked'
-          WHEN (SELECT n FROM live) >= $17 THEN 'limit_reached'
-          ELSE 'inserted' END AS verdict
-      ), inserted AS (
-        INSERT INTO delegation_chains (chain_id, organization_id, root_chain_id, parent_chain_id, ancestor_path, delegator_agent_id,
-          delegatee_agent_id, scopes, depth, issued_at, expires_at, signing_credential_id, signing_key_id, payload_hash, signature)
-        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10), to_timestamp($11), $12, $13, $14, $15
-        FROM verdict WHERE verdict = 'inserted' RETURNING chain_id
-      )
-      SELECT verdict FROM verdict`, [
+  async insertChecked (link: Link, maxLive: number, now: Date): Promise<InsertVerdict> {
+    for (let attempt = 1; ; attempt++) {
+      const verdict = await this.#insertUnderBound(link, maxLive, now)
+      if (verdict !== 'recount') return verdict
+      // Others may fill the room a recount found; a delegator at its cap is refused soon either way.
+      if (attempt === MAX_RECOUNTS || await this.#recount(link.organizationId, link.delegatorAgentId, maxLive, now) >= maxLive) return 'limit_reached'
+    }
+  }
+
+  async #insertUnderBound (link: Link, maxLive: number, now: Date): Promise<InsertVerdict | 'recount'> {
+    const { rows } = await this.db.query<{ verdict: InsertVerdict | 'recount' }>(this.#insert, [
       link.chainId, link.organizationId, link.rootChainId, link.parentChainId, link.ancestorPath, link.delegatorAgentId,
       link.delegateeAgentId, link.scopes, link.depth, link.issuedAt, link.expiresAt, link.signingCredentialId, link.signingKeyId,
       link.payloadHash, link.signature, now, maxLive
     ])
     return rows[0]!.verdict
+  }
+
+  /** Sets the delegator's bound to its exact live count, with its issuances held off meanwhile. */
+  async #recount (organizationId: string, delegatorAgentId: string, maxLive: number, now: Date): Promise<number> {
+    return withTransaction(this.db, async (tx) => {
+      await tx.query('SELECT 1 FROM delegation_live_counts WHERE organization_id = $1 AND delegator_agent_id = $2 FOR UPDATE', [organizationId, delegatorAgentId])
+      // A new statement, so a new snapshot: every issuance that held the lock before us is visible.
+      const { rows } = await tx.query<{ live: string }>(`SELECT count(*) AS live FROM (SELECT 1 FROM delegation_chains
+        WHERE organization_id = $1 AND delegator_agent_id = $2 AND revoked_at IS NULL AND credential_revoked_at IS NULL AND expires_at > $3 LIMIT $4) capped`,
+      [organizationId, delegatorAgentId, now, maxLive])
+      const live = Number(rows[0]!.live)
+      await tx.query('UPDATE delegation_live_counts SET upper_bound = $3 WHERE organization_id = $1 AND delegator_agent_id = $2', [organizationId, delegatorAgentId, live])
+      return live
+    })
   }
 
   /** The link and everything downstream of it, root-most first. */

@@ -49,6 +49,8 @@ export class DelegationService {
   // Tokens whose signature checked out: links are immutable, so only revocation state is re-read.
   readonly #intact = new WeakSet<Link>()
   readonly #verifiedTokens: LRUCache<string, Link>
+  // Revocation and expiry are judged on every call; this is only the answer's wording.
+  readonly #explanations = new WeakMap<Link, VerifyResult>()
 
   constructor (private readonly deps: DelegationServiceDependencies) {
     this.#verifiedTokens = new LRUCache({ max: deps.cacheSize })
@@ -108,16 +110,16 @@ export class DelegationService {
       signingCredentialId: key.credentialId,
       signingKeyId: key.keyId
     }, parent?.payloadHash ?? null, key.privateKey)
+    // A rotation or revocation of the signing credential may commit while we sign: the insert
+    // either sees it (and refuses) or makes it wait, and then its listener marks our link.
     const verdict = await this.deps.repository.insertChecked(link, this.deps.maxLiveLinksPerDelegator, this.deps.clock.now())
-    if (verdict === 'ancestor_revoked') throw Object.assign(new ParentDelegationInvalidError('revoked'), { details: { reason: 'revoked' } })
-    if (verdict === 'limit_reached') throw new DelegationLimitError(this.deps.maxLiveLinksPerDelegator)
-    // A rotation or revocation of the signing credential may have committed while we signed.
-    // Its listener marks the links it finds after that commit; re-reading the credential after
-    // ours closes the gap from this side: either it sees our link or we see the revocation.
-    if (!await this.deps.links.credentialUsable(organizationId, key.credentialId)) {
+    if (verdict === 'credential_unusable') {
+      // Our cached signing key is stale (revoked or expired): what it signed goes, and every instance drops its copy.
       await this.credentialRevoked(organizationId, key.credentialId)
       throw new NoSigningCredentialError(delegatorAgentId)
     }
+    if (verdict === 'ancestor_revoked') throw Object.assign(new ParentDelegationInvalidError('revoked'), { details: { reason: 'revoked' } })
+    if (verdict === 'limit_reached') throw new DelegationLimitError(this.deps.maxLiveLinksPerDelegator)
     const path = [...parentPath, link]
     this.#created.inc()
     this.deps.usage.increment(organizationId, delegatorAgentId, 'delegation_created')
@@ -207,29 +209,38 @@ export class DelegationService {
       this.#verified.inc({ result: result.valid ? 'valid' : result.reason })
       this.deps.usage.increment(principal.organizationId, principal.agentId, 'delegation_verified')
       if (!result.valid) return { valid: false, reason: result.reason }
-      const leaf = result.path[result.path.length - 1]!
-      return {
-        valid: true,
-        chainId: leaf.chainId,
-        scopes: leaf.scopes,
-        expiresAt: toIso(result.expiresAt),
-        delegatorAgentId: leaf.delegatorAgentId,
-        delegateeAgentId: leaf.delegateeAgentId,
-        depth: leaf.depth,
-        rootChainId: leaf.rootChainId,
-        chain: result.path.map((link, i): ChainHop => ({
-          chainId: link.chainId,
-          depth: link.depth,
-          delegatorAgentId: link.delegatorAgentId,
-          delegateeAgentId: link.delegateeAgentId,
-          scopesGranted: link.scopes,
-          scopesDropped: i === 0 ? [] : result.path[i - 1]!.scopes.filter((scope) => !link.scopes.includes(scope)),
-          expiresAt: toIso(link.expiresAt)
-        }))
-      }
+      return this.#explained(result.path, result.expiresAt)
     } finally {
       stop()
     }
+  }
+
+  /** What a valid chain answers; built from immutable link fields only, so built once per leaf. */
+  #explained (path: Link[], expiresAt: number): VerifyResult {
+    const leaf = path[path.length - 1]!
+    const known = this.#explanations.get(leaf)
+    if (known !== undefined) return known
+    const explained: VerifyResult = {
+      valid: true,
+      chainId: leaf.chainId,
+      scopes: leaf.scopes,
+      expiresAt: toIso(expiresAt),
+      delegatorAgentId: leaf.delegatorAgentId,
+      delegateeAgentId: leaf.delegateeAgentId,
+      depth: leaf.depth,
+      rootChainId: leaf.rootChainId,
+      chain: path.map((link, i): ChainHop => ({
+        chainId: link.chainId,
+        depth: link.depth,
+        delegatorAgentId: link.delegatorAgentId,
+        delegateeAgentId: link.delegateeAgentId,
+        scopesGranted: link.scopes,
+        scopesDropped: i === 0 ? [] : path[i - 1]!.scopes.filter((scope) => !link.scopes.includes(scope)),
+        expiresAt: toIso(link.expiresAt)
+      }))
+    }
+    this.#explanations.set(leaf, explained)
+    return explained
   }
 
   /** Whether the chain behind an exchanged token is still live (the auth hook asks on every request). */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, chain, delegate, organizationWithAgents, verify } from './helpers.js'
+import { ManualClock, buildApp, chain, delegate, organizationWithAgents, revoke, verify } from './helpers.js'
 
 t.test('a single-hop delegation is signed, verifiable, audited and counted', async (t) => {
   const app = await buildApp(t)
@@ -135,4 +135,22 @@ t.test('a delegator without a usable credential cannot sign', async (t) => {
   const response = await delegate(app, a!, { delegateeAgentId: b!.agentId })
   t.equal(response.statusCode, 409)
   t.equal(response.json().code, 'NO_SIGNING_CREDENTIAL')
+})
+
+t.test('the cap counts live links only: revoked and expired ones free room, concurrent issuance never exceeds it', async (t) => {
+  const clock = new ManualClock()
+  const app = await buildApp(t, { maxLiveLinksPerDelegator: 3 }, { clock })
+  const { agents: [a, b, c] } = await organizationWithAgents(app, 3)
+  const created = await Promise.all(Array.from({ length: 8 }, async (_, i) => delegate(app, a!, { delegateeAgentId: (i % 2 === 0 ? b : c)!.agentId, ttlSeconds: 60 + i })))
+  t.equal(created.filter((response) => response.statusCode === 201).length, 3, 'exactly the cap, concurrently')
+  t.ok(created.filter((response) => response.statusCode !== 201).every((response) => response.json().code === 'DELEGATION_LIMIT_EXCEEDED'))
+
+  const first = created.find((response) => response.statusCode === 201)!.json()
+  t.equal((await revoke(app, a!, first.chainId)).statusCode, 200)
+  t.equal((await delegate(app, a!, { delegateeAgentId: b!.agentId, ttlSeconds: 600 })).statusCode, 201, 'a revoked link frees its place')
+  t.equal((await delegate(app, a!, { delegateeAgentId: b!.agentId, ttlSeconds: 600 })).json().code, 'DELEGATION_LIMIT_EXCEEDED')
+
+  clock.advance(120)
+  for (let i = 0; i < 2; i++) t.equal((await delegate(app, a!, { delegateeAgentId: c!.agentId, ttlSeconds: 600 })).statusCode, 201, 'expired links free theirs')
+  t.equal((await delegate(app, a!, { delegateeAgentId: c!.agentId, ttlSeconds: 600 })).json().code, 'DELEGATION_LIMIT_EXCEEDED')
 })

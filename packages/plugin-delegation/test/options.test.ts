@@ -4,7 +4,7 @@ import delegationPlugin, { DEFAULTS } from '../src/index.js'
 import { buildApp, chain, delegate, organizationWithAgents } from './helpers.js'
 
 t.test('invalid options throw a coded error at registration', async (t) => {
-  for (const options of [{ maxLiveLinksPerDelegator: 0 }, { exchangedTokenTtlSeconds: 1.5 }, { cacheSize: -1 }, { migrate: 'yes' as unknown as boolean }]) {
+  for (const options of [{ maxLiveLinksPerDelegator: 0 }, { exchangedTokenTtlSeconds: 1.5 }, { cacheSize: -1 }, { migrate: 'yes' as unknown as boolean }, { preparedStatements: 1 as unknown as boolean }]) {
     const app = Fastify()
     t.teardown(() => app.close())
     app.decorate('sentryagent', {} as never)
@@ -20,7 +20,7 @@ t.test('the plugin needs core registered first', async (t) => {
 })
 
 t.test('depth limits and migrations can be supplied by the host', async (t) => {
-  const app = await buildApp(t, { migrate: false, depthLimits: { maxDepth: async () => 1 }, exchangedTokenTtlSeconds: 60 })
+  const app = await buildApp(t, { migrate: false, preparedStatements: false, depthLimits: { maxDepth: async () => 1 }, exchangedTokenTtlSeconds: 60 })
   const { agents: [a, b, c] } = await organizationWithAgents(app, 3)
   const [ab] = await chain(app, [a!, b!])
   const response = await delegate(app, b!, { delegateeAgentId: c!.agentId, parentDelegationToken: ab!.delegationToken, ttlSeconds: 60 })

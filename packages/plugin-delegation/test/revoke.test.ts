@@ -106,6 +106,19 @@ t.test('a link signed while its credential is being revoked never comes out vali
   }
 })
 
+t.test('a cached signing key whose credential stopped being usable signs nothing, and what it signed is invalidated', async (t) => {
+  const app = await buildApp(t)
+  const { agents: [a, b, c] } = await organizationWithAgents(app, 3)
+  const first = await delegate(app, a!, { delegateeAgentId: b!.agentId })
+  t.equal(first.statusCode, 201, 'the signing key is now cached')
+  // Expired behind core's back: no broadcast, so only the insert's own check can notice.
+  await app.sentryagent.db.query("UPDATE credentials SET expires_at = now() - interval '1 second' WHERE credential_id = $1", [a!.credentialId])
+  const refused = await delegate(app, a!, { delegateeAgentId: c!.agentId })
+  t.equal(refused.statusCode, 409)
+  t.equal(refused.json().code, 'NO_SIGNING_CREDENTIAL')
+  t.equal((await verify(app, b!, first.json().delegationToken)).json().reason, 'credential_revoked')
+})
+
 /** One more agent (credential + token) in an existing organization. */
 async function organizationWithAgentsIn (app: import('fastify').FastifyInstance, organizationId: string, admin: TestAgent): Promise<{ agents: TestAgent[] }> {
   const actor = { organizationId, agentId: admin.agentId }

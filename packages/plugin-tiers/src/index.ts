@@ -8,7 +8,7 @@ export default tiersPlugin
 export { tiersPlugin, tiersMigrationsDirectory, type TiersPluginOptions } from './plugin.js'
 export { DEFAULTS, type TierLimitsOptions, type RedisFailurePolicy } from './options.js'
 export * from './errors.js'
-export type { RateLimitStore, RateLimitCheck, RateLimitCounts, Denial } from './rate-limit-store.js'
+export type { RateLimitStore, RateLimitCheck, RateLimitCounts, RateLimitLeaseRequest, RateLimitRefund, Denial } from './rate-limit-store.js'
 export { RedisRateLimitStore } from './redis-rate-limit-store.js'
 export { MemoryRateLimitStore } from './memory-rate-limit-store.js'
 export { TierLimitService, type Decision, type Policy, type TenantUsage, type TierLookup, type RegisteredAgentCounter, type RouteLimit } from './service.js'

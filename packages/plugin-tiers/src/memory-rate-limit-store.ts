@@ -1,5 +1,5 @@
 import type { Clock } from '@sentryagent/core'
-import type { RateLimitCheck, RateLimitCounts, RateLimitStore } from './rate-limit-store.js'
+import type { Denial, RateLimitCheck, RateLimitCounts, RateLimitStore } from './rate-limit-store.js'
 
 interface Counter { count: number, expiresAt: number }
 
@@ -12,26 +12,33 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor (private readonly clock: Clock) {}
 
-  async check (check: RateLimitCheck): Promise<RateLimitCounts> {
+  // One process: nothing to lease (no round trip to save), so a lease request is ignored.
+  async check (check: RateLimitCheck, requests: number): Promise<RateLimitCounts> {
     const window = this.#count(check.windowKey)
     const burst = check.burstLimit === null ? 0 : this.#count(check.burstKey)
     const daily = this.#count(check.dailyKey)
-    const denied = check.dailyLimit !== null && daily >= check.dailyLimit
-      ? 'daily'
-      : window >= check.windowLimit ? 'window' : check.burstLimit !== null && burst >= check.burstLimit ? 'burst' : null
-    if (denied !== null) return { denied, window, burst, daily }
-    return {
-      denied,
-      window: this.#increment(check.windowKey, check.windowMs * 2),
-      burst: check.burstLimit === null ? 0 : this.#increment(check.burstKey, check.burstMs * 2),
-      daily: this.#increment(check.dailyKey, check.dailyTtlMs)
+    let admitted = Math.min(requests, check.windowLimit - window)
+    if (check.burstLimit !== null) admitted = Math.min(admitted, check.burstLimit - burst)
+    if (check.dailyLimit !== null) admitted = Math.min(admitted, check.dailyLimit - daily)
+    admitted = Math.max(admitted, 0)
+    if (admitted > 0) {
+      this.#increment(check.windowKey, admitted, check.windowMs * 2)
+      if (check.burstLimit !== null) this.#increment(check.burstKey, admitted, check.burstMs * 2)
+      this.#increment(check.dailyKey, admitted, check.dailyTtlMs)
     }
+    let denied: Denial | null = null
+    if (admitted < requests) {
+      if (check.dailyLimit !== null && daily + admitted >= check.dailyLimit) denied = 'daily'
+      else if (window + admitted >= check.windowLimit) denied = 'window'
+      else denied = 'burst'
+    }
+    return { admitted, denied, window, burst, daily, spare: 0 }
   }
 
   async consume (key: string, limit: number | null, ttlMs: number): Promise<{ allowed: boolean, count: number }> {
     const count = this.#count(key)
     if (limit !== null && count >= limit) return { allowed: false, count }
-    return { allowed: true, count: this.#increment(key, ttlMs) }
+    return { allowed: true, count: this.#increment(key, 1, ttlMs) }
   }
 
   async read (keys: string[]): Promise<number[]> {
@@ -43,15 +50,15 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return counter === undefined || counter.expiresAt <= this.clock.now().getTime() ? 0 : counter.count
   }
 
-  #increment (key: string, ttlMs: number): number {
+  #increment (key: string, by: number, ttlMs: number): number {
     const now = this.clock.now().getTime()
     if (++this.#operations % SWEEP_EVERY === 0) this.#sweep(now)
     const counter = this.#counters.get(key)
     if (counter === undefined || counter.expiresAt <= now) {
-      this.#counters.set(key, { count: 1, expiresAt: now + ttlMs })
-      return 1
+      this.#counters.set(key, { count: by, expiresAt: now + ttlMs })
+      return by
     }
-    return ++counter.count
+    return counter.count += by
   }
 
   // Window keys change every window: forget the expired ones now and then.

@@ -12,6 +12,11 @@ interface RouteRateLimitConfig { rateLimit?: false | { max?: unknown, timeWindow
 const NO_OVERRIDE = Symbol('no route override')
 const parsed = new WeakMap<object, RouteLimit | false | typeof NO_OVERRIDE>()
 
+/** A route declared `config.rateLimit: false`: the limiter attaches nothing to it. */
+export function declaresNoLimit (config: unknown): boolean {
+  return (config as RouteRateLimitConfig | undefined)?.rateLimit === false
+}
+
 /** false: the route isn't limited; undefined: the tier's limits apply. Parsed once per route. */
 export function routeLimitOf (request: FastifyRequest): RouteLimit | false | undefined {
   const config = request.routeOptions.config as RouteRateLimitConfig

@@ -1,5 +1,6 @@
 import type { Clock, Tier, TierDefinition, TierLimits } from '@sentryagent/core'
-import type { Denial, RateLimitStore } from './rate-limit-store.js'
+import type { Denial, RateLimitCheck, RateLimitStore } from './rate-limit-store.js'
+import { TenantLeases } from './leases.js'
 import { AgentLimitReachedError, TokenQuotaExceededError, withDetails } from './errors.js'
 import { DAY_MS, formatWindow, secondsUntil, utcDayOf, windowOf } from './windows.js'
 
@@ -25,17 +26,23 @@ export interface Policy {
   name: 'minute' | 'burst' | 'day' | 'route'
   limit: number
   windowMs: number
-  remaining: number
+  /** The count before the batch. */
+  counted: number
   resetSeconds: number
 }
 
+/**
+ * The decision on a batch of requests of one caller: the first `admitted` pass, the rest are
+ * refused by `refusedBy`. Each request's own counts follow from its position in the batch.
+ */
 export interface Decision {
-  allowed: boolean
   tier: Tier | null
-  /** The policy the headers describe (the window); `policies` lists every one applied. */
-  primary: Policy
+  admitted: number
+  /** The window first (the one the x-ratelimit headers describe), then every other policy applied. */
   policies: Policy[]
-  /** Set when refused: the policy that refused and how long to wait. */
+  /** The IETF `RateLimit-Policy` field: the same for every request of the batch. */
+  policyField: string
+  /** Set when some were refused: the policy that refused and how long to wait. */
   refusedBy?: Policy
   retryAfter?: number
 }
@@ -58,10 +65,14 @@ export class TierLimitService {
     private readonly agents: RegisteredAgentCounter,
     private readonly clock: Clock,
     private readonly anonymousPerMinute: number
-  ) {}
+  ) {
+    this.#leases = new TenantLeases(store)
+  }
 
-  async decide (caller: Caller, route?: RouteLimit): Promise<Decision> {
-    const now = this.clock.now().getTime()
+  readonly #leases: TenantLeases
+
+  /** Decides `requests` requests of one caller at once (one tier lookup, at most one store round trip). */
+  async decide (caller: Caller, route: RouteLimit | undefined, requests = 1): Promise<Decision> {
     let tier: Tier | null = null
     let limits: Pick<TierLimits, 'rateLimitPerMinute' | 'rateLimitBurst' | 'apiCallsPerDay'>
     let scope: string
@@ -76,31 +87,44 @@ export class TierLimitService {
     }
     const windowMs = route?.windowMs ?? MINUTE_MS
     const windowLimit = route?.max ?? limits.rateLimitPerMinute
-    const window = windowOf(now, windowMs)
-    const burst = windowOf(now, BURST_MS)
-    const day = utcDayOf(now)
     const burstLimit = route === undefined && tier !== null ? limits.rateLimitBurst : null
-    const counts = await this.store.check({
-      windowKey: route === undefined ? `rl:${scope}:${windowMs}:${window.index}` : `rl:${scope}:${route.route}:${windowMs}:${window.index}`,
-      windowLimit,
-      windowMs,
-      burstKey: `rl:${scope}:${BURST_MS}:${burst.index}`,
-      burstLimit,
-      burstMs: BURST_MS,
-      dailyKey: callsKey(scope, day.day),
-      dailyLimit: limits.apiCallsPerDay,
-      dailyTtlMs: day.endsAt - now + DAY_MS
-    })
-    const policy = (name: Policy['name'], limit: number, count: number, windowLength: number, endsAt: number): Policy =>
-      ({ name, limit, windowMs: windowLength, remaining: Math.max(0, limit - count), resetSeconds: secondsUntil(now, endsAt) })
+    // Read when the check is made (a leased check may first wait for another one).
+    let now = 0
+    let window = { index: 0, endsAt: 0 }
+    let burst = window
+    let day = { day: '', endsAt: 0 }
+    const terms = (): RateLimitCheck => {
+      now = this.clock.now().getTime()
+      window = windowOf(now, windowMs)
+      burst = windowOf(now, BURST_MS)
+      day = utcDayOf(now)
+      return {
+        windowKey: route === undefined ? `rl:${scope}:${windowMs}:${window.index}` : `rl:${scope}:${route.route}:${windowMs}:${window.index}`,
+        windowLimit,
+        windowMs,
+        burstKey: `rl:${scope}:${BURST_MS}:${burst.index}`,
+        burstLimit,
+        burstMs: BURST_MS,
+        dailyKey: callsKey(scope, day.day),
+        dailyLimit: limits.apiCallsPerDay,
+        dailyTtlMs: day.endsAt - now + DAY_MS
+      }
+    }
+    // A tenant under its tier window (nearly every request) is leased; route limits and anonymous callers are not.
+    const counts = 'organizationId' in caller && route === undefined
+      ? await this.#leases.check(caller.organizationId, terms, requests)
+      : await this.store.check(terms(), requests)
+    const policy = (name: Policy['name'], limit: number, counted: number, windowLength: number, endsAt: number): Policy =>
+      ({ name, limit, windowMs: windowLength, counted, resetSeconds: secondsUntil(now, endsAt) })
     const primary = policy(route === undefined ? 'minute' : 'route', windowLimit, counts.window, windowMs, window.endsAt)
     const policies = [primary]
     const byDenial: Partial<Record<Denial, Policy>> = { window: primary }
     if (burstLimit !== null) policies.push(byDenial.burst = policy('burst', burstLimit, counts.burst, BURST_MS, burst.endsAt))
     if (limits.apiCallsPerDay !== null) policies.push(byDenial.daily = policy('day', limits.apiCallsPerDay, counts.daily, DAY_MS, day.endsAt))
-    if (counts.denied === null) return { allowed: true, tier, primary, policies }
+    const policyField = policies.map((item) => `"${item.name}";q=${item.limit};w=${item.windowMs / 1000}`).join(', ')
+    if (counts.denied === null) return { tier, admitted: counts.admitted, policies, policyField }
     const refusedBy = byDenial[counts.denied]!
-    return { allowed: false, tier, primary, policies, refusedBy, retryAfter: refusedBy.resetSeconds }
+    return { tier, admitted: counts.admitted, policies, policyField, refusedBy, retryAfter: refusedBy.resetSeconds }
   }
 
   /** Registration guard: refuses an agent past the tier's maximum. */
@@ -125,14 +149,18 @@ export class TierLimitService {
     }
   }
 
-  /** Today's (UTC) usage against the tier's quotas. */
+  /**
+   * Today's (UTC) usage against the tier's quotas. Units this instance leased and has not used
+   * yet don't count; other instances' unused units do, until they hand them back.
+   */
   async usage (organizationId: string): Promise<TenantUsage> {
     const scope = tenantScope(organizationId)
     const { day } = utcDayOf(this.clock.now().getTime())
+    const dailyKey = callsKey(scope, day)
     const [[callsToday, tokensToday], agentCount] = await Promise.all([
-      this.store.read([callsKey(scope, day), tokensKey(scope, day)]),
+      this.store.read([dailyKey, tokensKey(scope, day)]),
       this.agents.countRegistered(organizationId)
     ])
-    return { agentCount, callsToday: callsToday!, tokensToday: tokensToday! }
+    return { agentCount, callsToday: callsToday! - this.#leases.spareOf(organizationId, dailyKey), tokensToday: tokensToday! }
   }
 }

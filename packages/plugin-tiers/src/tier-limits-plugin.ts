@@ -1,12 +1,12 @@
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { LRUCache } from 'lru-cache'
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { counter, histogram, type SentryAgentCore } from '@sentryagent/core'
 import { resolveOptions, type ResolvedTierLimitsOptions, type TierLimitsOptions } from './options.js'
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js'
 import { AgentCountRepository } from './repository.js'
 import { TierLimitService, type Decision } from './service.js'
-import { routeLimitOf } from './route-limits.js'
+import { DecisionBatches, type Ticket } from './decision-batches.js'
+import { declaresNoLimit, routeLimitOf } from './route-limits.js'
 import { setRateLimitHeaders } from './rate-limit-headers.js'
 import { formatWindow } from './windows.js'
 import { LimitsUnavailableError, TokenQuotaExceededError } from './errors.js'
@@ -81,49 +81,77 @@ const tierLimitsPlugin: FastifyPluginAsync<TierLimitsOptions> = async (fastify, 
 
   let enforcer: Enforcer | undefined
   if (options.rateLimit) {
-    // Callback style: an async hook would cost a promise on every request.
+    fastify.decorateRequest(TICKET, null)
+    // Callback style, both: an async hook would cost a promise on every request.
     fastify.addHook('onRequest', (request, _reply, done) => {
       enforcer?.start(request)
       done()
     })
-    fastify.addHook('preValidation', async (request, reply) => {
-      if (enforcer === undefined) return
-      await enforcer.enforce(request, reply)
-      if (reply.sent) return reply
+    const enforce: onRequestHookHandler = (request, reply, done) => {
+      if (enforcer === undefined) done()
+      else enforcer.enforce(request, reply, done)
+    }
+    // On the routes it limits only (a route with `config.rateLimit: false` runs none of it), as
+    // a route-level onRequest hook: those run after the app's, so after the auth hook, and
+    // before the body is read; and no other hook stage is added to the request.
+    fastify.addHook('onRoute', (route) => {
+      if (declaresNoLimit(route.config)) return
+      route.onRequest = route.onRequest === undefined ? [enforce] : [...[route.onRequest].flat(), enforce]
     })
   }
 }
 
 interface Enforcer {
-  /** Before the auth hook: starts the decision early for a bearer token verified before. */
+  /** Before the auth hook: joins the decision early for a bearer token verified before. */
   start(request: FastifyRequest): void
-  /** After the auth hook: sets the headers, or answers 429 (or 503 when closed on failure). */
-  enforce(request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /** After the auth hook: sets the headers and calls `done`, or answers 429 (or 503 when closed on failure). */
+  enforce(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void
 }
 
-const BEARER = /^Bearer (\S+)$/i
 const KNOWN_TOKENS = 10_000
+// The request's place in a batch when it joined one before the auth hook.
+const TICKET = Symbol('tier rate-limit ticket')
+type WithTicket = FastifyRequest & { [TICKET]: Ticket | null }
 
 function createEnforcer (core: SentryAgentCore, limits: TierLimitService, options: ResolvedTierLimitsOptions,
   warnUnavailable: (log: FastifyBaseLogger, error: unknown) => void): Enforcer {
   const decisions = counter(core.metrics, 'rate_limit_decisions_total', 'Tier rate-limit decisions', ['tier', 'outcome'])
   const hits = counter(core.metrics, 'rate_limit_hits_total', 'Requests refused by the tier rate limiter', ['tier'])
-  const storeDuration = histogram(core.metrics, 'rate_limit_store_duration_seconds', 'Time for one rate-limit decision (tier lookup and counters)')
+  const storeDuration = histogram(core.metrics, 'rate_limit_store_duration_seconds', 'Time for one rate-limit decision (tier lookup and counters, for a batch)')
 
-  function unavailable (request: FastifyRequest, reply: FastifyReply, error: unknown): void {
-    const outcome = options.redisFailure === 'open' ? 'failed_open' : 'failed_closed'
-    decisions.inc({ tier: 'unknown', outcome })
-    warnUnavailable(request.log, error)
-    if (options.redisFailure === 'closed') {
-      void reply.code(503).header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
-        .send({ code: 'SERVICE_UNAVAILABLE', message: 'Rate limiting is unavailable, retry shortly' })
+  // Metrics once per batch; every waiting request then applies its share.
+  const batches = new DecisionBatches(async (batch) => {
+    const stop = storeDuration.startTimer()
+    let decision: Decision
+    try {
+      decision = await within(limits.decide(batch.caller, batch.route, batch.size), options.decisionTimeoutMs)
+    } catch (error) {
+      decisions.inc({ tier: 'unknown', outcome: options.redisFailure === 'open' ? 'failed_open' : 'failed_closed' }, batch.size)
+      throw error
+    } finally {
+      stop()
     }
+    const tier = decision.tier ?? 'anonymous'
+    if (decision.admitted > 0) decisions.inc({ tier, outcome: 'allowed' }, decision.admitted)
+    const refused = batch.size - decision.admitted
+    if (refused > 0) {
+      decisions.inc({ tier, outcome: 'limited' }, refused)
+      hits.inc({ tier }, refused)
+    }
+    return decision
+  })
+
+  function unavailable (request: FastifyRequest, reply: FastifyReply, error: unknown): boolean {
+    warnUnavailable(request.log, error)
+    if (options.redisFailure === 'open') return false
+    void reply.code(503).header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
+      .send({ code: 'SERVICE_UNAVAILABLE', message: 'Rate limiting is unavailable, retry shortly' })
+    return true
   }
 
   function refuse (request: FastifyRequest, reply: FastifyReply, decision: Decision): void {
     const refusedBy = decision.refusedBy!
     const window = formatWindow(refusedBy.windowMs)
-    hits.inc({ tier: decision.tier ?? 'anonymous' })
     const principal = request.principal ?? null
     if (principal !== null) core.usage.increment(principal.organizationId, principal.agentId, 'rate_limited')
     void reply.code(429).header('retry-after', decision.retryAfter).send({
@@ -133,52 +161,60 @@ function createEnforcer (core: SentryAgentCore, limits: TierLimitService, option
     })
   }
 
-  // A token string the auth hook accepted maps to one tenant until it expires. Knowing it, the
-  // decision's Redis round trip runs alongside the auth hook's revocation lookup instead of
-  // after it. Only tokens verified before count early: a forged one names no tenant here.
-  const knownTokens = new LRUCache<string, { organizationId: string, expiresAt: number }>({ max: KNOWN_TOKENS })
-  const early = new WeakMap<FastifyRequest, { organizationId: string, decision: Promise<Decision> }>()
-  const bearerOf = (request: FastifyRequest): string | undefined => BEARER.exec(request.headers.authorization ?? '')?.[1]
-
-  function start (request: FastifyRequest): void {
-    if (request.routeOptions.config.scopes === undefined) return
-    const route = routeLimitOf(request)
-    const token = bearerOf(request)
-    if (route === false || token === undefined) return
-    const known = knownTokens.get(token)
-    if (known === undefined || known.expiresAt * 1000 <= core.clock.now().getTime()) return
-    const decision = limits.decide({ organizationId: known.organizationId }, route)
-    decision.catch(() => {}) // awaited in enforce, unless the auth hook refuses the request first
-    early.set(request, { organizationId: known.organizationId, decision })
+  /** The request's share of its batch's decision: headers, then on (`done`) or a 429 / 503. */
+  function apply (request: FastifyRequest, reply: FastifyReply, { batch, position }: Ticket, done: (error?: Error) => void): void {
+    try {
+      const decision = batch.decision
+      if (decision === undefined) {
+        if (!unavailable(request, reply, batch.error)) done()
+        return
+      }
+      setRateLimitHeaders(reply, decision, position)
+      if (position < decision.admitted) done()
+      else refuse(request, reply, decision)
+    } catch (error) {
+      done(error as Error)
+    }
   }
 
-  async function enforce (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // An authorization header the auth hook accepted maps to one tenant until its token expires.
+  // Knowing it, the request joins its batch before the auth hook, so that the decision's Redis
+  // round trip runs alongside the auth hook's revocation lookup. Only headers verified before
+  // count early: a forged one names no tenant here. A plain Map, oldest forgotten first: cheaper
+  // per lookup than an LRU, and a forgotten header only misses the early join once.
+  const knownTokens = new Map<string, { organizationId: string, expiresAt: number }>()
+  const remember = (authorization: string, organizationId: string, expiresAt: number): void => {
+    if (knownTokens.size >= KNOWN_TOKENS) knownTokens.delete(knownTokens.keys().next().value!)
+    knownTokens.set(authorization, { organizationId, expiresAt })
+  }
+
+  function start (request: FastifyRequest): void {
+    const authorization = request.headers.authorization
+    if (authorization === undefined || request.routeOptions.config.scopes === undefined) return
+    const known = knownTokens.get(authorization)
+    if (known === undefined || known.expiresAt * 1000 <= core.clock.now().getTime()) return
     const route = routeLimitOf(request)
     if (route === false) return
+    const early = request as WithTicket
+    early[TICKET] = batches.join({ organizationId: known.organizationId }, route)
+  }
+
+  function enforce (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+    const route = routeLimitOf(request)
+    if (route === false) {
+      done()
+      return
+    }
     // Routes of contexts created before core was registered have no `principal` decoration at all.
     const principal = request.principal ?? null
-    const started = early.get(request)
-    let pending: Promise<Decision>
-    if (principal !== null && started?.organizationId === principal.organizationId) {
-      pending = started.decision
-    } else {
-      pending = limits.decide(principal === null ? { address: request.ip } : { organizationId: principal.organizationId }, route)
-      const token = bearerOf(request)
-      if (principal !== null && token !== undefined) knownTokens.set(token, { organizationId: principal.organizationId, expiresAt: principal.expiresAt })
+    let ticket = (request as WithTicket)[TICKET]
+    if (principal === null || ticket === null || ticket.batch.organizationId !== principal.organizationId) {
+      ticket = batches.join(principal === null ? { address: request.ip } : { organizationId: principal.organizationId }, route)
+      const authorization = request.headers.authorization
+      if (principal !== null && authorization !== undefined) remember(authorization, principal.organizationId, principal.expiresAt)
     }
-    const stop = storeDuration.startTimer()
-    let decision: Decision
-    try {
-      decision = await within(pending, options.decisionTimeoutMs)
-    } catch (error) {
-      unavailable(request, reply, error)
-      return
-    } finally {
-      stop()
-    }
-    setRateLimitHeaders(reply, decision)
-    decisions.inc({ tier: decision.tier ?? 'anonymous', outcome: decision.allowed ? 'allowed' : 'limited' })
-    if (!decision.allowed) refuse(request, reply, decision)
+    const joined = ticket
+    joined.batch.whenSettled(() => { apply(request, reply, joined, done) })
   }
 
   return { start, enforce }

@@ -18,7 +18,7 @@ t.test('without Redis the counters live in memory with the same behaviour', asyn
 t.test('the memory store forgets expired windows', async (t) => {
   const clock = new ManualClock(0)
   const store = new MemoryRateLimitStore(clock)
-  const check = (key: string) => store.check({ windowKey: key, windowLimit: 1_000_000, windowMs: 1000, burstKey: key, burstLimit: null, burstMs: 1000, dailyKey: 'day', dailyLimit: null, dailyTtlMs: 1000 })
+  const check = (key: string) => store.check({ windowKey: key, windowLimit: 1_000_000, windowMs: 1000, burstKey: key, burstLimit: null, burstMs: 1000, dailyKey: 'day', dailyLimit: null, dailyTtlMs: 1000 }, 1)
   t.equal((await store.consume('q', 1, 1000)).allowed, true)
   t.equal((await store.consume('q', 1, 1000)).allowed, false)
   for (let i = 0; i < 10_000; i++) await check(`k${i}`)

@@ -17,6 +17,20 @@ t.test('every limited response carries the x-ratelimit trio and the IETF fields'
   t.equal(response.headers.ratelimit, '"minute";r=59;t=30, "burst";r=9;t=1, "day";r=999;t=43170')
 })
 
+t.test('concurrent requests decided together each get their own counts', async (t) => {
+  const clock = start()
+  const app = await buildApp(t, { clock })
+  const caller = await tenant(app)
+  const responses = await Promise.all(Array.from({ length: 12 }, () => call(app, caller)))
+  const admitted = responses.filter((response) => response.statusCode === 200)
+  const refused = responses.filter((response) => response.statusCode === 429)
+  t.equal(admitted.length, 10, 'the burst of 10')
+  t.same(admitted.map((response) => Number(response.headers['x-ratelimit-remaining'])).sort((a, b) => b - a), [59, 58, 57, 56, 55, 54, 53, 52, 51, 50])
+  t.same(refused.map((response) => response.headers['x-ratelimit-remaining']), ['50', '50'], 'a refused request consumes nothing')
+  t.same(refused.map((response) => response.headers.ratelimit), Array(2).fill('"minute";r=50;t=30, "burst";r=0;t=1, "day";r=990;t=43170'))
+  t.same(refused.map((response) => response.headers['retry-after']), ['1', '1'], 'refused by the burst window')
+})
+
 t.test('the burst limit refuses the 11th request within a second, with the right retry-after', async (t) => {
   const clock = start()
   const app = await buildApp(t, { clock })

@@ -14,6 +14,18 @@ t.test('GET /tiers returns the tier map verbatim, publicly', async (t) => {
   t.same(response.json().tiers.map((tier: { id: string }) => tier.id), ['free', 'pro', 'enterprise'])
 })
 
+t.test('GET /tiers carries a strong ETag and answers 304 to a matching If-None-Match', async (t) => {
+  const app = await buildApp(t)
+  const first = await app.inject({ url: '/api/v1/tiers' })
+  const etag = first.headers.etag as string
+  t.match(etag, /^"[A-Za-z0-9_-]+"$/)
+  const again = await app.inject({ url: '/api/v1/tiers', headers: { 'if-none-match': etag } })
+  t.equal(again.statusCode, 304)
+  t.equal(again.body, '')
+  t.equal(again.headers.etag, etag)
+  t.equal((await app.inject({ url: '/api/v1/tiers', headers: { 'if-none-match': '"stale"' } })).statusCode, 200)
+})
+
 t.test('GET /tiers/status answers the caller\'s tier, limits and today\'s usage', async (t) => {
   const app = await buildApp(t)
   const owner = await tenant(app, 'pro')

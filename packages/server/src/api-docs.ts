@@ -1,14 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
+import apiReference from '@scalar/fastify-api-reference'
 import { PLATFORM_SCOPES } from '@sentryagent/core'
 
 export interface ApiDocsOptions { publicUrl: string, apiPrefix: string, version: string }
 
 /**
- * OpenAPI 3.1 generated from the routes' TypeBox schemas, served at /openapi.json, and a
- * Swagger UI explorer at /docs from the package's own assets (works offline, no telemetry).
+ * OpenAPI 3.1 generated from the routes' TypeBox schemas, served at /openapi.json, and the Scalar
+ * explorer at /docs from the package's own assets: no CDN, no fonts from elsewhere, no telemetry,
+ * no request proxy (the browser calls this server directly), so it works offline.
  * Must be registered before the routes it documents.
  */
 const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publicUrl, apiPrefix, version }) => {
@@ -35,11 +36,43 @@ const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publ
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => typeof json.$id === 'string' ? json.$id : `def-${index}` }
   })
   fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
-  await fastify.register(swaggerUi, {
+  await fastify.register(apiReference, {
     routePrefix: '/docs',
-    uiConfig: { validatorUrl: null, persistAuthorization: false, tryItOutEnabled: true, displayRequestDuration: true },
-    initOAuth: { clientId: '', scopes: [] }
+    logLevel: 'warn',
+    hooks: { onRequest: explorerPolicy(publicUrl) },
+    configuration: {
+      url: '/openapi.json',
+      title: 'SentryAgent API',
+      pageTitle: 'SentryAgent API',
+      telemetry: false,
+      withDefaultFonts: false,
+      agent: { disabled: true },
+      showDeveloperTools: 'never',
+      persistAuth: false,
+      authentication: { preferredSecurityScheme: 'clientCredentials' }
+    }
   })
+}
+
+/**
+ * The browser enforces what the configuration promises: scripts, styles, fonts and requests come
+ * from this server only (and from the public URL, where the token endpoint lives).
+ */
+function explorerPolicy (publicUrl: string): onRequestHookHandler {
+  const policy = [
+    "default-src 'self'",
+    // Scalar boots from an inline script and injects its styles at runtime.
+    "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${new URL(publicUrl).origin}`,
+    "worker-src 'self' blob:"
+  ].join('; ')
+  return (_request, reply, done) => {
+    void reply.header('content-security-policy', policy)
+    done()
+  }
 }
 
 // Not encapsulated: the spec generator must see every route of the app.

@@ -24,6 +24,9 @@ export const REDACTED_LOG_PATHS = [
 ]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+// Another instance can take the retry at once.
+const CLOSING_RETRY_AFTER_SECONDS = 1
+const CLOSING_BODY = JSON.stringify({ code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down, retry shortly' })
 
 export interface BuildOptions {
   /** Backing services opened by the caller (tests, the CLI); otherwise opened here and closed with the app. */
@@ -59,14 +62,29 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
       const given = request.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    return503OnClosing: true,
+    // Requests arriving while the app closes get the answer below instead of Fastify's own
+    // (a bare 503 without retry-after, in another error shape).
+    return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
+  // While closing, a request on a kept-alive connection is told to go elsewhere, as during any
+  // outage: 503 with retry-after, and the connection closed so the client reconnects.
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
   // Callback-style hooks on every request: an async one costs a promise per call.
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id)
-    done()
+    if (!closing) {
+      done()
+      return
+    }
+    // Sent as text: the route's own 503 schema (if any) describes another body.
+    void reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS)).header('connection', 'close')
+      .type('application/json; charset=utf-8').send(CLOSING_BODY)
   })
   app.setErrorHandler(sentryErrorHandler)
   app.setNotFoundHandler(sentryNotFoundHandler)

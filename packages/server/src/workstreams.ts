@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import delegationPlugin from '@sentryagent/plugin-delegation'
 import analyticsPlugin from '@sentryagent/plugin-analytics'
 import tiersPlugin from '@sentryagent/plugin-tiers'
+import scaffoldPlugin from '@sentryagent/plugin-scaffold'
+import agntcyPlugin from '@sentryagent/plugin-agntcy'
 import type { ServerConfig } from './config.js'
 import type { Runtime } from './runtime.js'
 
@@ -23,4 +25,7 @@ export async function registerWorkstreams (app: FastifyInstance, config: ServerC
       ...(config.billingCancelUrl === undefined ? {} : { cancelUrl: config.billingCancelUrl })
     })
   }
+  // Starters point at config.publicUrl, which core already holds.
+  if (config.features.scaffold) await app.register(scaffoldPlugin, { prefix })
+  if (config.features.agntcy) await app.register(agntcyPlugin, { prefix })
 }

@@ -2,34 +2,33 @@ import t from 'tap'
 import { PLATFORM_SCOPES } from '@sentryagent/core'
 import { buildApp } from './helpers.js'
 
-// Whole-line comments may cite a URL; only code can make the browser load one.
-const withoutLineComments = (script: string): string => script.split('\n').filter((line) => !/^\s*\/\//.test(line)).join('\n')
-
-t.test('/docs serves the explorer from this server\'s own assets (works offline)', async (t) => {
-  const app = await buildApp(t)
-  const page = await app.inject({ url: '/docs' })
+t.test('/docs serves the explorer from this server\'s own assets, under a policy that forbids other hosts', async (t) => {
+  const app = await buildApp(t, { PUBLIC_URL: 'https://idp.example.com' })
+  t.equal((await app.inject({ url: '/docs' })).headers.location, '/docs/')
+  const page = await app.inject({ url: '/docs/' })
   t.equal(page.statusCode, 200)
   t.match(page.headers['content-type'], /^text\/html/)
-  t.match(page.body, '<div id="swagger-ui">')
-  t.notMatch(page.body, /https?:\/\//, 'the page names no other host')
+  t.match(page.body, '<title>SentryAgent API</title>')
 
-  const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!)
-  t.ok(assets.some((asset) => asset.endsWith('.js')) && assets.some((asset) => asset.endsWith('.css')), `scripts and styles: ${assets.join(', ')}`)
-  for (const asset of assets) {
-    t.ok(asset.startsWith('/docs/'), `${asset} is a local path`)
-    const response = await app.inject({ url: asset })
-    t.equal(response.statusCode, 200, `${asset} is served here`)
-  }
+  const scripts = [...page.body.matchAll(/src="([^"]+)"/g)].map((match) => match[1]!)
+  t.same(scripts, ['js/scalar.js'], 'one script, relative to /docs/')
+  const script = await app.inject({ url: '/docs/js/scalar.js' })
+  t.equal(script.statusCode, 200)
+  t.match(script.headers['content-type'], /javascript/)
 
-  const initializer = await app.inject({ url: '/docs/static/swagger-initializer.js' })
-  t.equal(initializer.statusCode, 200)
-  t.notMatch(withoutLineComments(initializer.body), /https?:\/\//, 'the initializer loads nothing from elsewhere')
-  t.match(initializer.body, '"validatorUrl":null', 'no call to the public validator')
+  const configuration = JSON.parse(/createApiReference\('#app', (\{[\s\S]*?\})\)\s*<\/script>/.exec(page.body)?.[1] ?? '{}') as Record<string, unknown>
+  t.match(configuration, { url: '/openapi.json', telemetry: false, withDefaultFonts: false, agent: { disabled: true } }, `configuration: ${JSON.stringify(configuration)}`)
+  t.notOk('proxyUrl' in configuration, 'no request proxy')
+
+  const policy = page.headers['content-security-policy']
+  t.match(policy, "default-src 'self'")
+  t.match(policy, "font-src 'self' data:")
+  t.match(policy, "connect-src 'self' https://idp.example.com", 'requests go to this server and its public URL only')
 })
 
 t.test('the explorer reads this server\'s spec, which offers the client-credentials flow', async (t) => {
   const app = await buildApp(t, { PUBLIC_URL: 'https://idp.example.com' })
-  const response = await app.inject({ url: '/docs/json' })
+  const response = await app.inject({ url: '/openapi.json' })
   t.equal(response.statusCode, 200)
   const spec = response.json()
   t.same(spec.servers, [{ url: 'https://idp.example.com' }])

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { access, readdir } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -73,4 +74,26 @@ t.test('main refuses a bad environment with every problem and exit code 1', asyn
   t.equal(code, 1)
   t.match(output(), 'PORT must be')
   t.match(output(), 'LOG_LEVEL must be')
+})
+
+t.test('SIGTERM does not wait on a connection that never finishes a request: the close still runs and exits 0', async (t) => {
+  const cwd = await tempDir(t, 'sentryagent-main-')
+  const port = await freePort()
+  const { child, output } = startMain(cwd, { PORT: String(port), LOG_LEVEL: 'warn' })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  await waitForLine(child, output, 'API explorer')
+  // A client (or a load balancer) holding a connection whose request never completes.
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  t.teardown(() => { socket.destroy() })
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+
+  const stopping = Date.now()
+  child.kill('SIGTERM')
+  const { code } = await exited(child)
+  const elapsed = Date.now() - stopping
+  t.equal(code, 0, output())
+  t.ok(elapsed < GRACE_MS, `exited in ${elapsed} ms, before the grace exit`)
+  await t.rejects(access(join(cwd, '.sentryagent', OPERATOR_FILE)), { code: 'ENOENT' }, 'the close hooks ran (the operator handle is removed)')
 })

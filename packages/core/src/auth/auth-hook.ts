@@ -5,6 +5,17 @@ import type { UsageRecorder } from '../services/usage-counter.js'
 import type { Principal } from './principal.js'
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * With `scopes`: a request without an Authorization header reaches the handler
+     * unauthenticated (`request.principal` null); one with a header is checked as usual.
+     * For routes that are public for some resources and tenant-scoped for others.
+     */
+    optionalAuthentication?: boolean
+  }
+}
+
 // RFC 7235 §2.1: the scheme name is case-insensitive.
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i
 
@@ -20,6 +31,7 @@ export function createAuthHook (tokens: TokenService, audit: AuditLog, usage: Us
   return async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const required = request.routeOptions.config.scopes
     if (required === undefined) return
+    if (request.headers.authorization === undefined && request.routeOptions.config.optionalAuthentication === true) return
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) {
       challenge(reply, 'invalid_request')

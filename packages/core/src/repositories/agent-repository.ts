@@ -1,5 +1,5 @@
 import { hotQuery, type Queryable, type QueryText } from '../storage/database.js'
-import type { Agent, AgentListQuery, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
+import type { Agent, AgentListQuery, AgentSkill, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
 
 export interface UsableCredential { credentialId: string, secretDigest: Buffer, expiresAt: Date | null }
 
@@ -16,11 +16,18 @@ interface AgentRow {
   owner: string
   deployment_env: Agent['deploymentEnv']
   status: Agent['status']
+  description: string | null
+  a2a_endpoint_url: string | null
+  skills: AgentSkill[]
+  input_modes: string[]
+  output_modes: string[]
+  is_public: boolean
   created_at: Date
   updated_at: Date
 }
 
-const COLUMNS = 'agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env, status, created_at, updated_at'
+const COLUMNS = 'agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env, status, ' +
+  'description, a2a_endpoint_url, skills, input_modes, output_modes, is_public, created_at, updated_at'
 
 // Body fields and the columns they update.
 const UPDATABLE: Record<keyof UpdateAgentBody, string> = {
@@ -30,8 +37,17 @@ const UPDATABLE: Record<keyof UpdateAgentBody, string> = {
   capabilities: 'capabilities',
   owner: 'owner',
   deploymentEnv: 'deployment_env',
-  status: 'status'
+  status: 'status',
+  description: 'description',
+  a2aEndpointUrl: 'a2a_endpoint_url',
+  skills: 'skills',
+  inputModes: 'input_modes',
+  outputModes: 'output_modes',
+  isPublic: 'is_public'
 }
+
+// jsonb columns take their value as JSON text (node-postgres would send an array as a PostgreSQL array).
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['skills'])
 
 const FIND_CLIENT = `SELECT ${COLUMNS}, coalesce((
     SELECT json_agg(json_build_object('credentialId', c.credential_id, 'digest', encode(c.secret_digest, 'hex'), 'expiresAt', c.expires_at))
@@ -51,6 +67,12 @@ function toAgent (row: AgentRow): Agent {
     owner: row.owner,
     deploymentEnv: row.deployment_env,
     status: row.status,
+    description: row.description,
+    a2aEndpointUrl: row.a2a_endpoint_url,
+    skills: row.skills,
+    inputModes: row.input_modes,
+    outputModes: row.output_modes,
+    isPublic: row.is_public,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString()
   }
@@ -65,9 +87,11 @@ export class AgentRepository {
 
   async insert (organizationId: string, agentId: string, body: CreateAgentBody, db: Queryable = this.db): Promise<Agent> {
     const { rows } = await db.query<AgentRow>(
-      `INSERT INTO agents (agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-      [agentId, organizationId, body.email, body.agentType, body.version, body.capabilities, body.owner, body.deploymentEnv])
+      `INSERT INTO agents (agent_id, organization_id, email, agent_type, version, capabilities, owner, deployment_env,
+         description, a2a_endpoint_url, skills, input_modes, output_modes, is_public)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+      [agentId, organizationId, body.email, body.agentType, body.version, body.capabilities, body.owner, body.deploymentEnv,
+        body.description ?? null, body.a2aEndpointUrl ?? null, JSON.stringify(body.skills ?? []), body.inputModes ?? [], body.outputModes ?? [], body.isPublic ?? false])
     return toAgent(rows[0]!)
   }
 
@@ -117,12 +141,19 @@ export class AgentRepository {
     return { agents: rows.map(toAgent), total }
   }
 
+  /** Every agent of the organization that is not decommissioned, in one query (reports). */
+  async listCurrent (organizationId: string): Promise<Agent[]> {
+    const { rows } = await this.db.query<AgentRow>(
+      `SELECT ${COLUMNS} FROM agents WHERE organization_id = $1 AND status <> 'decommissioned' ORDER BY created_at, agent_id`, [organizationId])
+    return rows.map(toAgent)
+  }
+
   async update (organizationId: string, agentId: string, changes: UpdateAgentBody): Promise<Agent | undefined> {
     const sets: string[] = []
     const values: unknown[] = [agentId, organizationId]
     for (const [field, value] of Object.entries(changes) as Array<[keyof UpdateAgentBody, unknown]>) {
       if (value === undefined) continue
-      values.push(value)
+      values.push(JSON_COLUMNS.has(field) ? JSON.stringify(value) : value)
       sets.push(`${UPDATABLE[field]} = $${values.length}`)
     }
     const { rows } = await this.db.query<AgentRow>(

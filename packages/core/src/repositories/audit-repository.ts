@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import canonicalize from 'canonicalize'
-import { hotQuery, withTransaction, type Database, type QueryText } from '../storage/database.js'
+import { hotQuery, type Queryable, type QueryText } from '../storage/database.js'
 import type { AuditEvent, AuditQuery } from '../schemas/audit.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -46,55 +46,71 @@ function toEvent (row: AuditRow): AuditEvent & { previousHash: string } {
 
 const COLUMNS = 'event_id, organization_id, sequence, agent_id, action, outcome, details, occurred_at, previous_hash, hash'
 
-// One statement creates missing heads and locks them all (ON CONFLICT DO UPDATE takes the row lock).
-const LOCK_HEADS = `INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
-  SELECT id, 0, $2 FROM unnest($1::uuid[]) AS id ORDER BY id
-  ON CONFLICT (organization_id) DO UPDATE SET last_sequence = audit_chain_heads.last_sequence
-  RETURNING organization_id, last_sequence, last_hash`
+/** Where an organization's chain ends: the sequence and hash the next event links to. */
+export interface ChainHead { sequence: number, hash: string }
 
-const APPEND = `WITH appended AS (
+/** A batch's events, sealed onto the heads they expect, and each organization's head before and after. */
+export interface SealedBatch {
+  events: Array<AuditEvent & { previousHash: string }>
+  heads: Array<{ organizationId: string, expected: ChainHead, next: ChainHead }>
+}
+
+const READ_HEADS = 'SELECT organization_id, last_sequence, last_hash FROM audit_chain_heads WHERE organization_id = ANY($1::uuid[])'
+
+// One statement, so no transaction is held open across round trips: each organization's head
+// moves only if it still is where the batch expects it (a missing head counts as sequence 0),
+// and only the events of the organizations whose head moved are inserted. Another instance
+// that appended in between makes its organization's move (and events) a no-op, reported back.
+const APPEND = `WITH v AS (
+    SELECT * FROM unnest($11::uuid[], $12::bigint[], $13::text[], $14::bigint[], $15::text[])
+      AS v (organization_id, expected_sequence, expected_hash, sequence, hash)
+  ), started AS (
+    INSERT INTO audit_chain_heads (organization_id, last_sequence, last_hash)
+    SELECT organization_id, sequence, hash FROM v WHERE expected_sequence = 0
+    ON CONFLICT (organization_id) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, last_hash = EXCLUDED.last_hash
+    WHERE audit_chain_heads.last_sequence = 0
+    RETURNING organization_id
+  ), extended AS (
+    UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash FROM v
+    WHERE v.expected_sequence > 0 AND h.organization_id = v.organization_id
+      AND h.last_sequence = v.expected_sequence AND h.last_hash = v.expected_hash
+    RETURNING h.organization_id
+  ), moved AS (
+    SELECT organization_id FROM started UNION ALL SELECT organization_id FROM extended
+  ), appended AS (
     INSERT INTO audit_events (${COLUMNS})
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
+      AS e (${COLUMNS})
+    WHERE e.organization_id IN (SELECT organization_id FROM moved)
   )
-  UPDATE audit_chain_heads h SET last_sequence = v.sequence, last_hash = v.hash
-  FROM unnest($11::uuid[], $12::bigint[], $13::text[]) AS v (organization_id, sequence, hash)
-  WHERE h.organization_id = v.organization_id`
+  SELECT organization_id FROM moved`
 
 export class AuditRepository {
   // The token endpoint appends a batch every few milliseconds: prepared once per connection.
-  readonly #lockHeads: QueryText
   readonly #append: QueryText
 
-  constructor (private readonly db: Database, preparedStatements = false) {
-    this.#lockHeads = hotQuery(preparedStatements, 'sentryagent_audit_lock_heads', LOCK_HEADS)
-    this.#append = hotQuery(preparedStatements, 'sentryagent_audit_append', APPEND)
+  constructor (private readonly db: Queryable, preparedStatements = false) {
+    this.#append = hotQuery(preparedStatements, 'sentryagent_audit_append_checked', APPEND)
   }
 
-  /**
-   * Appends events of any organizations in one transaction: each organization's chain head
-   * is locked (in a fixed order, so concurrent writers cannot deadlock), extended, and saved.
-   */
-  async appendBatch (events: UnsealedAuditEvent[]): Promise<AuditEvent[]> {
-    const organizationIds = [...new Set(events.map((event) => event.organizationId))].sort()
-    return withTransaction(this.db, async (tx) => {
-      const { rows: heads } = await tx.query<{ organization_id: string, last_sequence: string, last_hash: string }>(
-        this.#lockHeads, [organizationIds, GENESIS_HASH])
-      const chainHeads = new Map(heads.map((head) => [head.organization_id, { sequence: Number(head.last_sequence), hash: head.last_hash }]))
-      const sealed = events.map((event) => {
-        const head = chainHeads.get(event.organizationId)!
-        const unhashed = { ...event, sequence: head.sequence + 1 }
-        const sealedEvent = { ...unhashed, hash: hashAuditEvent(unhashed, head.hash), previousHash: head.hash }
-        chainHeads.set(event.organizationId, { sequence: sealedEvent.sequence, hash: sealedEvent.hash })
-        return sealedEvent
-      })
-      const updated = [...chainHeads.entries()]
-      await tx.query(this.#append,
-        [sealed.map((e) => e.eventId), sealed.map((e) => e.organizationId), sealed.map((e) => e.sequence), sealed.map((e) => e.agentId),
-          sealed.map((e) => e.action), sealed.map((e) => e.outcome), sealed.map((e) => JSON.stringify(e.details)),
-          sealed.map((e) => e.timestamp), sealed.map((e) => e.previousHash), sealed.map((e) => e.hash),
-          updated.map(([id]) => id), updated.map(([, head]) => head.sequence), updated.map(([, head]) => head.hash)])
-      return sealed.map(({ previousHash: _previous, ...event }) => event)
-    })
+  /** The stored heads of these organizations; an organization without events starts at the genesis hash. */
+  async heads (organizationIds: string[]): Promise<Map<string, ChainHead>> {
+    const { rows } = await this.db.query<{ organization_id: string, last_sequence: string, last_hash: string }>(READ_HEADS, [organizationIds])
+    const heads = new Map(organizationIds.map((id) => [id, { sequence: 0, hash: GENESIS_HASH }]))
+    for (const row of rows) heads.set(row.organization_id, { sequence: Number(row.last_sequence), hash: row.last_hash })
+    return heads
+  }
+
+  /** Writes a sealed batch in one statement; answers the organizations whose events went in (the others' heads had moved). */
+  async append (batch: SealedBatch): Promise<Set<string>> {
+    const { events: e, heads } = batch
+    const { rows } = await this.db.query<{ organization_id: string }>(this.#append,
+      [e.map((x) => x.eventId), e.map((x) => x.organizationId), e.map((x) => x.sequence), e.map((x) => x.agentId),
+        e.map((x) => x.action), e.map((x) => x.outcome), e.map((x) => JSON.stringify(x.details)),
+        e.map((x) => x.timestamp), e.map((x) => x.previousHash), e.map((x) => x.hash),
+        heads.map((h) => h.organizationId), heads.map((h) => h.expected.sequence), heads.map((h) => h.expected.hash),
+        heads.map((h) => h.next.sequence), heads.map((h) => h.next.hash)])
+    return new Set(rows.map((row) => row.organization_id))
   }
 
   async list (organizationId: string, query: AuditQuery): Promise<{ events: AuditEvent[], total: number }> {

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AgentIdParams } from '../schemas/agent.js'
 import { ErrorResponse, authErrorResponses } from '../schemas/common.js'
-import { principalOf } from '../auth/auth-hook.js'
 import { PLATFORM_SCOPES } from '../auth/principal.js'
 
 const JsonDocument = Type.Record(Type.String(), Type.Unknown())
@@ -48,11 +47,27 @@ export const wellKnownRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     async (_request, reply) => reply.header('cache-control', CACHE_PUBLIC).send(dids.instance()))
 }
 
-/** Per-agent DID documents, under the API prefix. */
+/**
+ * Per-agent DID documents, under the API prefix. `did.json` is where a did:web resolver looks
+ * for `did:web:host:…:agents:{agentId}`; a public agent's document needs no token there.
+ */
 export const didRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { dids } = fastify.sentryagent
-  fastify.get('/agents/:agentId/did', {
-    config: { scopes: ['agents:read'] },
-    schema: { tags: ['Agents'], security: [{ bearerAuth: [] }], summary: 'did:web document of an agent (its credentials\' Ed25519 keys)', params: AgentIdParams, response: { 200: JsonDocument, 404: ErrorResponse, ...authErrorResponses } }
-  }, async (request) => dids.agent(principalOf(request).organizationId, request.params.agentId))
+  const { dids, agents } = fastify.sentryagent
+  const route = {
+    config: { scopes: ['agents:read'], optionalAuthentication: true },
+    schema: {
+      tags: ['Agents'],
+      // Either a bearer token or none (OpenAPI's empty requirement): public agents need none.
+      security: [{ bearerAuth: [] }, {}],
+      summary: 'did:web document of an agent (its credentials\' Ed25519 keys); public agents: no token needed',
+      params: AgentIdParams,
+      response: { 200: JsonDocument, 404: ErrorResponse, ...authErrorResponses }
+    }
+  }
+  for (const url of ['/agents/:agentId/did', '/agents/:agentId/did.json']) {
+    fastify.get(url, route, async (request) => {
+      const agent = await agents.visibleTo(request.params.agentId, request.principal)
+      return dids.agent(agent.organizationId, agent.agentId)
+    })
+  }
 }

@@ -32,7 +32,9 @@ export class AgentCache {
     const generation = this.#generation
     const record = await this.agents.findClient(agentId)
     if (record === undefined) return undefined
-    Object.freeze(record.agent.capabilities)
+    for (const list of [record.agent.capabilities, record.agent.inputModes, record.agent.outputModes]) Object.freeze(list)
+    for (const skill of record.agent.skills) Object.freeze(Object.freeze(skill).tags)
+    Object.freeze(record.agent.skills)
     Object.freeze(record.agent)
     Object.freeze(record.credentials)
     if (generation === this.#generation) this.#entries?.set(agentId, Object.freeze(record))

@@ -5,13 +5,26 @@ import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { AuditLog } from './audit-log.js'
 import type { TokenRevocations } from './token-revocations.js'
 import type { AgentCache } from './agent-cache.js'
-import { AgentAlreadyExistsError, AgentNotFoundError } from '../errors.js'
+import type { Principal } from '../auth/principal.js'
+import { AgentAlreadyExistsError, AgentNotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import { counter } from '../metrics.js'
 
 const UNIQUE_VIOLATION = '23505'
 
 function isUniqueViolation (error: unknown): boolean {
   return (error as { code?: string }).code === UNIQUE_VIOLATION
+}
+
+/** What the body schema can't say: skill ids are unique, the endpoint URL really parses. */
+function checkCardFields (body: Pick<UpdateAgentBody, 'skills' | 'a2aEndpointUrl'>): void {
+  if (body.skills !== undefined) {
+    const ids = body.skills.map((skill) => skill.id)
+    const repeated = ids.filter((id, index) => ids.indexOf(id) !== index)
+    if (repeated.length > 0) throw new ValidationError(`skills: duplicate skill id ${repeated[0]!}`)
+  }
+  if (typeof body.a2aEndpointUrl === 'string' && !URL.canParse(body.a2aEndpointUrl)) {
+    throw new ValidationError('a2aEndpointUrl: not a valid URL')
+  }
 }
 
 export interface Actor { organizationId: string, agentId: string | null }
@@ -38,6 +51,7 @@ export class AgentService {
   }
 
   async create (actor: Actor, body: CreateAgentBody): Promise<Agent> {
+    checkCardFields(body)
     for (const guard of this.#registrationGuards) await guard(actor.organizationId)
     let agent: Agent
     try {
@@ -58,11 +72,33 @@ export class AgentService {
     return client.agent
   }
 
+  /** Any organization's agent, from the cache: for what is public (agent cards); callers check the tenant. */
+  async lookup (agentId: string): Promise<Agent | undefined> {
+    return (await this.cache.client(agentId))?.agent
+  }
+
+  /**
+   * The agent when the caller may read it: a public agent (`isPublic`) for anyone, any other
+   * only for its own tenant. Hidden ones answer 401 without a token and 404 with one.
+   */
+  async visibleTo (agentId: string, principal: Principal | null): Promise<Agent> {
+    const agent = await this.lookup(agentId)
+    if (agent !== undefined && (agent.isPublic || agent.organizationId === principal?.organizationId)) return agent
+    if (principal === null) throw new UnauthorizedError('A bearer access token is required for this agent')
+    throw new AgentNotFoundError(agentId)
+  }
+
   async list (organizationId: string, query: AgentListQuery): Promise<{ agents: Agent[], total: number }> {
     return this.agents.list(organizationId, query)
   }
 
+  /** Every active or suspended agent of the organization, unpaginated (compliance reports). */
+  async listCurrent (organizationId: string): Promise<Agent[]> {
+    return this.agents.listCurrent(organizationId)
+  }
+
   async update (actor: Actor, agentId: string, changes: UpdateAgentBody): Promise<Agent> {
+    checkCardFields(changes)
     let agent: Agent | undefined
     try {
       agent = await this.agents.update(actor.organizationId, agentId, changes)

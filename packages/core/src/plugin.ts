@@ -114,7 +114,13 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   }
   fastify.decorate('sentryagent', core)
   fastify.decorateRequest('principal', null)
-  fastify.addHook('onRequest', createAuthHook(tokens, audit, usage))
+  // Only routes declaring scopes run it (public ones pay nothing), first among their own
+  // onRequest hooks: a rate limiter attached the same way then sees the principal.
+  const authenticate = createAuthHook(tokens, audit, usage)
+  fastify.addHook('onRoute', (route) => {
+    if (route.config?.scopes === undefined) return
+    route.onRequest = [authenticate, ...[route.onRequest ?? []].flat()]
+  })
 
   const flushTimer = setInterval(() => {
     usage.flush().catch((error: unknown) => { fastify.log.warn({ err: error }, 'usage flush failed; counts kept for the next one') })

@@ -24,13 +24,13 @@ function challenge (reply: FastifyReply, error: string): void {
 }
 
 /**
- * Authenticates routes that declare `config.scopes` (all of them required); other routes
- * are public. Sets `request.principal` and counts the call for usage analytics.
+ * Authenticates a route that declares `config.scopes` (all of them required; the plugin
+ * attaches it to those routes only). Sets `request.principal` and counts the call for usage
+ * analytics.
  */
 export function createAuthHook (tokens: TokenService, audit: AuditLog, usage: UsageRecorder): onRequestAsyncHookHandler {
   return async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const required = request.routeOptions.config.scopes
-    if (required === undefined) return
+    const required = request.routeOptions.config.scopes ?? []
     if (request.headers.authorization === undefined && request.routeOptions.config.optionalAuthentication === true) return
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) {

@@ -1,4 +1,7 @@
 import t from 'tap'
+import Fastify from 'fastify'
+import { Redis } from 'ioredis'
+import { BullMqAggregationScheduler } from '../src/scheduling/bullmq-scheduler.js'
 import { accessToken, buildApp, createOrganization, ManualClock, rawTotals } from './helpers.js'
 
 t.test('graceful shutdown loses no counted event: close flushes, the next instance aggregates it', async (t) => {
@@ -22,4 +25,14 @@ t.test('graceful shutdown loses no counted event: close flushes, the next instan
     'SELECT count FROM analytics_daily_aggregates WHERE tenant_id = $1 AND agent_id = $2 AND metric_type = $3 AND date = $4',
     [organization.organizationId, organization.agentId, 'api_call', '2026-08-05'])
   t.equal(Number(rows[0]?.count), 25)
+})
+
+t.test('with Redis gone, the BullMQ scheduler closes at once instead of waiting for it', async (t) => {
+  // Port 1 on loopback: nothing listens, so the connection never becomes ready.
+  const unreachable = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true })
+  const scheduler = new BullMqAggregationScheduler(unreachable, `closing-${Date.now()}`, { pattern: '5 0 * * *', attempts: 1, backoffMs: 10 }, async () => {}, Fastify().log)
+  const started = performance.now()
+  await scheduler.close()
+  const elapsed = performance.now() - started
+  t.ok(elapsed < 1_000, `closed in ${elapsed.toFixed(0)} ms`)
 })

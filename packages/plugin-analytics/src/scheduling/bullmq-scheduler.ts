@@ -5,6 +5,11 @@ import type { AggregationScheduler, JobSchedule } from './schedule.js'
 
 const SCHEDULER_ID = 'analytics-daily-aggregation'
 const JOB_NAME = 'aggregate-usage'
+// How long a close may wait for BullMQ to finish with a reachable Redis (a running job ends).
+const CLOSE_TIMEOUT_MS = 5_000
+
+/** Resolves after `ms` without holding the process open. */
+const pause = async (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms).unref() })
 
 /**
  * Production scheduling: one BullMQ job scheduler shared by every instance (so each firing
@@ -23,6 +28,8 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
     this.#connection = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
     this.#connection.on('error', () => {}) // ioredis reconnects; failed jobs are retried
     this.#queue = new Queue(queueName, { connection: this.#connection })
+    // Without a listener BullMQ prints each connection error to stderr, outside the logger.
+    this.#queue.on('error', (error) => { this.log.debug({ err: error }, 'analytics queue: Redis unavailable') })
   }
 
   async start (): Promise<void> {
@@ -42,21 +49,37 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
       // QueueEvents blocks on its own connection.
       const connection = this.#connection.duplicate()
       connection.on('error', () => {})
-      this.#events = { queueEvents: new QueueEvents(this.queueName, { connection }), connection }
+      const queueEvents = new QueueEvents(this.queueName, { connection })
+      queueEvents.on('error', () => {})
+      this.#events = { queueEvents, connection }
     }
     await this.#events.queueEvents.waitUntilReady()
     const job = await this.#queue.add(JOB_NAME, {}, this.#jobOptions())
     await job.waitUntilFinished(this.#events.queueEvents)
   }
 
+  /**
+   * Closes within a bounded time: with Redis gone BullMQ would wait for it forever, and the
+   * app's later onClose work (core's usage flush) would never run. Past the limit (at once when
+   * Redis is not connected) the connections are cut; an interrupted job is retried elsewhere.
+   */
   async close (): Promise<void> {
+    const connections = [this.#events?.connection, this.#connection].filter((c) => c !== undefined)
+    const graceful = this.#closeGracefully(connections)
+    const limit = this.#connection.status === 'ready' ? CLOSE_TIMEOUT_MS : 0
+    const finished = await Promise.race([graceful.then(() => true), pause(limit).then(() => false)])
+    if (finished) return
+    graceful.catch(() => {})
+    for (const connection of connections) connection.disconnect()
+    this.log.warn({ timeoutMs: limit }, 'analytics scheduler closed without Redis; an interrupted job is retried by another worker')
+  }
+
+  async #closeGracefully (connections: Redis[]): Promise<void> {
     await this.#worker?.close()
     await this.#events?.queueEvents.close()
     await this.#queue.close()
     // Neither the Queue, the Worker nor QueueEvents closes a connection it was given.
-    for (const connection of [this.#events?.connection, this.#connection]) {
-      await connection?.quit().catch(() => { connection.disconnect() })
-    }
+    for (const connection of connections) await connection.quit().catch(() => { connection.disconnect() })
   }
 
   #jobOptions () {

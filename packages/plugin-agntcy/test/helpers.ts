@@ -1,31 +1,16 @@
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
-import pg from 'pg'
-import { Redis } from 'ioredis'
-import corePlugin, { RedisKeyValueStore, SigningKeys, type CoreOptions, type Tier } from '@sentryagent/core'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { CoreOptions, Tier } from '@sentryagent/core'
 import agntcyPlugin, { type AgntcyOptions } from '../src/index.js'
-import { databaseUrl, redisUrl } from '@sentryagent/test-support'
+import { testApp, testKeys, type Teardown } from '@sentryagent/test-app'
 
-export interface Teardown { teardown(fn: () => unknown): void }
-
-export const testKeys = SigningKeys.generatePem('ES256')
+export { testKeys, type Teardown }
 export const PREFIX = '/api/v1'
 export const PUBLIC_URL = 'https://idp.example.com'
 
 /** A fresh app (core + agntcy) on the test PostgreSQL and Redis, closed when the test ends. */
 export async function buildApp (t: Teardown, options: AgntcyOptions = {}, core: Partial<CoreOptions> = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } })
-  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 })
-  pool.on('error', () => {})
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 })
-  redis.on('error', () => {})
-  const store = new RedisKeyValueStore(redis)
-  app.addHook('onClose', async () => {
-    await store.close()
-    await pool.end()
-    redis.disconnect()
-  })
-  t.teardown(() => app.close())
-  await app.register(corePlugin, { database: pool, store, signingKeys: testKeys, publicUrl: PUBLIC_URL, ...core })
+  const { app, registerCore } = testApp(t)
+  await registerCore({ publicUrl: PUBLIC_URL, ...core })
   await app.register(agntcyPlugin, { prefix: PREFIX, ...options })
   await app.ready()
   return app

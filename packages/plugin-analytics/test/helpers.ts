@@ -1,15 +1,11 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import pg from 'pg'
-import { Redis } from 'ioredis'
-import corePlugin, { RedisKeyValueStore, SigningKeys, type Clock, type CoreOptions, type CreatedOrganization } from '@sentryagent/core'
+import type { Clock, CoreOptions, CreatedOrganization } from '@sentryagent/core'
 import analyticsPlugin, { type AnalyticsOptions } from '../src/index.js'
 import { databaseUrl, redisUrl } from '@sentryagent/test-support'
+import { testApp, testKeys, type Teardown } from '@sentryagent/test-app'
 
-/** What a tap test gives a helper: somewhere to register cleanup. */
-export interface Teardown { teardown(fn: () => unknown): void }
-
-export { databaseUrl, redisUrl }
-export const testKeys = SigningKeys.generatePem('ES256')
+export { databaseUrl, redisUrl, testKeys, type Teardown }
 
 export function createPool (): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 })
@@ -26,18 +22,8 @@ export interface AppOptions {
 
 /** A fresh app on the test PostgreSQL and Redis (core + analytics), closed when the test ends. */
 export async function buildApp (t: Teardown, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } })
-  const pool = createPool()
-  const redis = new Redis(options.redisUrl ?? redisUrl(), { maxRetriesPerRequest: 1 })
-  redis.on('error', () => {})
-  const store = new RedisKeyValueStore(redis)
-  app.addHook('onClose', async () => {
-    await store.close()
-    await pool.end()
-    redis.disconnect()
-  })
-  t.teardown(() => app.close())
-  await app.register(corePlugin, { database: pool, store, signingKeys: testKeys, ...options.core })
+  const { app, registerCore } = testApp(t, options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl })
+  await registerCore(options.core)
   await app.register(analyticsPlugin, { schedule: false, cacheTtlSeconds: 0, ...options.analytics })
   await app.ready()
   return app
@@ -90,7 +76,7 @@ export async function createAgent (app: FastifyInstance, authorization: string):
 }
 
 /** GET an analytics endpoint as `authorization`. */
-export async function analytics (app: FastifyInstance, authorization: string, path: string, query: Record<string, string> = {}) {
+export async function analytics (app: FastifyInstance, authorization: string, path: string, query: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'GET', url: `/api/v1/analytics/${path}`, query, headers: { authorization } })
 }
 

@@ -1,34 +1,19 @@
 import net from 'node:net'
-import Fastify, { type FastifyInstance } from 'fastify'
-import pg from 'pg'
-import { Redis } from 'ioredis'
+import type { FastifyInstance } from 'fastify'
 import yauzl from 'yauzl'
-import corePlugin, { RedisKeyValueStore, SigningKeys, type CoreOptions } from '@sentryagent/core'
+import type { CoreOptions } from '@sentryagent/core'
 import scaffoldPlugin, { type ScaffoldOptions } from '../src/index.js'
-import { databaseUrl, redisUrl } from '@sentryagent/test-support'
+import { testApp, testKeys, type Teardown } from '@sentryagent/test-app'
 
-export interface Teardown { teardown(fn: () => unknown): void }
-
-export const testKeys = SigningKeys.generatePem('ES256')
+export { testKeys, type Teardown }
 export const PREFIX = '/api/v1'
 
 /** A fresh app (core + scaffold) on the test PostgreSQL and Redis, closed when the test ends; `setup` runs first (hooks). */
 export async function buildApp (t: Teardown, options: ScaffoldOptions = {}, core: Partial<CoreOptions> = {},
   setup: (app: FastifyInstance) => void = () => {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } })
-  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 5 })
-  pool.on('error', () => {})
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 })
-  redis.on('error', () => {})
-  const store = new RedisKeyValueStore(redis)
-  app.addHook('onClose', async () => {
-    await store.close()
-    await pool.end()
-    redis.disconnect()
-  })
-  t.teardown(() => app.close())
+  const { app, registerCore } = testApp(t, { poolMax: 5 })
   setup(app)
-  await app.register(corePlugin, { database: pool, store, signingKeys: testKeys, ...core })
+  await registerCore(core)
   await app.register(scaffoldPlugin, { prefix: PREFIX, ...options })
   await app.ready()
   return app

@@ -35,7 +35,7 @@ export interface Ticket { batch: Batch, position: number }
 
 /**
  * Gathers the decisions asked for in one event-loop turn by caller and limit, so that each
- * group costs one decision (one tier lookup, one store round trip, one deadline) however many
+ * group costs one decision (one tier lookup, one store round trip, a deadline on each) however many
  * requests it holds. Per request this is a map lookup: no promise, no timer.
  */
 export class DecisionBatches {

@@ -1,4 +1,5 @@
 import type { RateLimitCheck, RateLimitCounts, RateLimitStore } from './rate-limit-store.js'
+import { roundTrip } from './round-trip.js'
 
 /** Units reserved in the shared counters for this instance under one set of keys and limits. */
 interface Lease {
@@ -26,16 +27,19 @@ const sameTerms = (a: RateLimitCheck, b: RateLimitCheck): boolean =>
  * are handed back with the next check. The price is under-admission: while one instance holds
  * spare units the others can't have them, at most half of what was left when it took them.
  * Checks of one tenant run one at a time here, so that a batch always sees the latest lease.
+ * A check waiting for the one in flight is decided by its outcome: when that one failed (the
+ * counters are away) so does the waiting one, with no deadline of its own; each round trip has
+ * `roundTripMs` from the moment it is sent.
  */
 export class TenantLeases {
   readonly #leases = new Map<string, Lease>()
   readonly #inFlight = new Map<string, Promise<unknown>>()
 
-  constructor (private readonly store: RateLimitStore) {}
+  constructor (private readonly store: RateLimitStore, private readonly roundTripMs: number) {}
 
   async check (organizationId: string, terms: () => RateLimitCheck, requests: number): Promise<RateLimitCounts> {
     for (let pending = this.#inFlight.get(organizationId); pending !== undefined; pending = this.#inFlight.get(organizationId)) {
-      await pending.catch(() => {})
+      await pending
     }
     // The keys are read after the wait: the clock may have moved on meanwhile.
     const check = terms()
@@ -46,12 +50,12 @@ export class TenantLeases {
       lease.spare -= requests
       return counts
     }
-    const call = this.store.check(check, requests, {
+    const call = roundTrip(this.store.check(check, requests, {
       spare: lease?.used ?? 0,
       ...(lease === undefined || lease.spare === 0
         ? {}
         : { refund: { windowKey: lease.check.windowKey, burstKey: lease.check.burstLimit === null ? null : lease.check.burstKey, dailyKey: lease.check.dailyKey, units: lease.spare } })
-    })
+    }), this.roundTripMs)
     this.#inFlight.set(organizationId, call)
     try {
       const counts = await call

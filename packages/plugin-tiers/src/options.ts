@@ -17,7 +17,7 @@ export interface TierLimitsOptions {
   upgradeUrl?: string
   /** When the counters can't be reached in time: let requests through (open) or answer 503 (closed). */
   redisFailure?: RedisFailurePolicy
-  /** How long a decision may wait on the counters before the failure policy applies. */
+  /** How long one round trip to the counters may take (from when it is sent) before the failure policy applies. */
   decisionTimeoutMs?: number
 }
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { StoreUnavailableError } from './round-trip.js'
 import { DENIALS, type RateLimitCheck, type RateLimitCounts, type RateLimitLeaseRequest, type RateLimitStore } from './rate-limit-store.js'
 
 // Decides a batch of n requests of one caller at once, exactly as n sequential checks would:
@@ -58,9 +59,17 @@ return { 1, count }`
 type Script = (...args: Array<string | number>) => Promise<number[]>
 interface WithScripts { tierRateLimitCheck: Script, tierQuotaConsume: Script }
 
-/** Counters in Redis through two Lua scripts (EVALSHA): one round trip per decision, exact across instances. */
+/**
+ * Counters in Redis through two Lua scripts (EVALSHA): one round trip per decision, exact across
+ * instances. A connection that is not ready fails at once rather than queue the command.
+ */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: Redis & WithScripts
+
+  get #connected (): Redis & WithScripts {
+    if (this.#redis.status !== 'ready') throw new StoreUnavailableError(`the counters' Redis connection is ${this.#redis.status}`)
+    return this.#redis
+  }
 
   constructor (redis: Redis) {
     redis.defineCommand('tierRateLimitCheck', { numberOfKeys: 6, lua: CHECK_SCRIPT })
@@ -70,7 +79,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async check (check: RateLimitCheck, requests: number, lease?: RateLimitLeaseRequest): Promise<RateLimitCounts> {
     const refund = lease?.refund
-    const [admitted, window, burst, daily, denied, spare] = await this.#redis.tierRateLimitCheck(
+    const [admitted, window, burst, daily, denied, spare] = await this.#connected.tierRateLimitCheck(
       check.windowKey, check.burstKey, check.dailyKey,
       refund?.windowKey ?? check.windowKey, refund?.burstKey ?? check.burstKey, refund?.dailyKey ?? check.dailyKey,
       check.windowLimit, check.burstLimit ?? -1, check.dailyLimit ?? -1, check.windowMs * 2, check.burstMs * 2, check.dailyTtlMs, requests,
@@ -79,7 +88,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async consume (key: string, limit: number | null, ttlMs: number): Promise<{ allowed: boolean, count: number }> {
-    const [allowed, count] = await this.#redis.tierQuotaConsume(key, limit ?? -1, ttlMs) as [number, number]
+    const [allowed, count] = await this.#connected.tierQuotaConsume(key, limit ?? -1, ttlMs) as [number, number]
     return { allowed: allowed === 1, count }
   }
 

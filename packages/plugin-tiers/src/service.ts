@@ -1,6 +1,7 @@
 import type { Clock, Tier, TierDefinition, TierLimits } from '@sentryagent/core'
 import type { Denial, RateLimitCheck, RateLimitStore } from './rate-limit-store.js'
 import { TenantLeases } from './leases.js'
+import { roundTrip } from './round-trip.js'
 import { AgentLimitReachedError, TokenQuotaExceededError, withDetails } from './errors.js'
 import { DAY_MS, formatWindow, secondsUntil, utcDayOf, windowOf } from './windows.js'
 
@@ -56,7 +57,8 @@ const tokensKey = (scope: string, day: string): string => `quota:${scope}:tokens
 /**
  * Rate limits and daily quotas per tenant, every number read from the tenant's tier. Counter
  * keys never hold the tier: after an upgrade the next request meets the new limit with the
- * counts so far. Keys share a Redis hash tag per caller.
+ * counts so far. Keys share a Redis hash tag per caller. Each round trip to the tier lookup or
+ * the counters may take `roundTripMs` (from when it is sent) before it fails.
  */
 export class TierLimitService {
   constructor (
@@ -64,9 +66,15 @@ export class TierLimitService {
     private readonly tiers: TierLookup,
     private readonly agents: RegisteredAgentCounter,
     private readonly clock: Clock,
-    private readonly anonymousPerMinute: number
+    private readonly anonymousPerMinute: number,
+    private readonly roundTripMs: number
   ) {
-    this.#leases = new TenantLeases(store)
+    this.#leases = new TenantLeases(store, roundTripMs)
+  }
+
+  // Nearly always answered from memory; a miss asks Redis, then PostgreSQL.
+  async #definitionOf (organizationId: string): Promise<TierDefinition> {
+    return roundTrip(this.tiers.definitionOf(organizationId), this.roundTripMs)
   }
 
   readonly #leases: TenantLeases
@@ -77,7 +85,7 @@ export class TierLimitService {
     let limits: Pick<TierLimits, 'rateLimitPerMinute' | 'rateLimitBurst' | 'apiCallsPerDay'>
     let scope: string
     if ('organizationId' in caller) {
-      const definition = await this.tiers.definitionOf(caller.organizationId)
+      const definition = await this.#definitionOf(caller.organizationId)
       tier = definition.id
       limits = definition.limits
       scope = tenantScope(caller.organizationId)
@@ -113,7 +121,7 @@ export class TierLimitService {
     // A tenant under its tier window (nearly every request) is leased; route limits and anonymous callers are not.
     const counts = 'organizationId' in caller && route === undefined
       ? await this.#leases.check(caller.organizationId, terms, requests)
-      : await this.store.check(terms(), requests)
+      : await roundTrip(this.store.check(terms(), requests), this.roundTripMs)
     const policy = (name: Policy['name'], limit: number, counted: number, windowLength: number, endsAt: number): Policy =>
       ({ name, limit, windowMs: windowLength, counted, resetSeconds: secondsUntil(now, endsAt) })
     const primary = policy(route === undefined ? 'minute' : 'route', windowLimit, counts.window, windowMs, window.endsAt)
@@ -138,10 +146,10 @@ export class TierLimitService {
 
   /** Issuance guard: counts the token against the tier's daily quota, refusing it past the quota. */
   async guardIssuance (organizationId: string, upgradeUrl: string): Promise<void> {
-    const { id, limits: { tokenIssuancesPerDay } } = await this.tiers.definitionOf(organizationId)
+    const { id, limits: { tokenIssuancesPerDay } } = await this.#definitionOf(organizationId)
     const now = this.clock.now().getTime()
     const day = utcDayOf(now)
-    const { allowed } = await this.store.consume(tokensKey(tenantScope(organizationId), day.day), tokenIssuancesPerDay, day.endsAt - now + DAY_MS)
+    const { allowed } = await roundTrip(this.store.consume(tokensKey(tenantScope(organizationId), day.day), tokenIssuancesPerDay, day.endsAt - now + DAY_MS), this.roundTripMs)
     if (!allowed) {
       const retryAfter = secondsUntil(now, day.endsAt)
       throw withDetails(new TokenQuotaExceededError(tokenIssuancesPerDay!, id),

@@ -21,22 +21,6 @@ declare module 'fastify' {
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 const WARN_EVERY_MS = 10_000
 
-class DecisionTimeout extends Error {}
-
-/** The decision, or a rejection once `ms` passed: a hung Redis must not hold the request. */
-async function within<T> (promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(new DecisionTimeout(`no rate-limit decision within ${ms} ms`)) }, ms)
-  })
-  promise.catch(() => {}) // it may settle after the deadline won
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * The tier rate limiter and quotas. Register it before the routes it guards (a hook reaches
  * only routes registered after it) and before or after `@sentryagent/core`: core's services
@@ -61,13 +45,14 @@ const tierLimitsPlugin: FastifyPluginAsync<TierLimitsOptions> = async (fastify, 
   fastify.addHook('onReady', async () => {
     const core = fastify.sentryagent
     const store = options.store ?? (options.redis === undefined ? new MemoryRateLimitStore(core.clock) : new RedisRateLimitStore(options.redis))
-    service = new TierLimitService(store, core.tiers, new AgentCountRepository(core.db), core.clock, options.anonymousPerMinute)
+    // The deadline bounds each round trip, not the decision: see TierLimitService.
+    service = new TierLimitService(store, core.tiers, new AgentCountRepository(core.db), core.clock, options.anonymousPerMinute, options.decisionTimeoutMs)
     const limits = service
     // The token quota follows the limiter's failure policy; its own refusals pass through.
     // (The agent cap counts rows in PostgreSQL: its failures are the database's, answered 503.)
     const guarded = async (work: Promise<void>): Promise<void> => {
       try {
-        await within(work, options.decisionTimeoutMs)
+        await work
       } catch (error) {
         if (error instanceof TokenQuotaExceededError) throw error
         warnUnavailable(fastify.log, error)
@@ -124,7 +109,7 @@ function createEnforcer (core: SentryAgentCore, limits: TierLimitService, option
     const stop = storeDuration.startTimer()
     let decision: Decision
     try {
-      decision = await within(limits.decide(batch.caller, batch.route, batch.size), options.decisionTimeoutMs)
+      decision = await limits.decide(batch.caller, batch.route, batch.size)
     } catch (error) {
       decisions.inc({ tier: 'unknown', outcome: options.redisFailure === 'open' ? 'failed_open' : 'failed_closed' }, batch.size)
       throw error

@@ -1,15 +1,11 @@
-import Fastify, { type FastifyInstance } from 'fastify'
-import pg from 'pg'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { Redis, type RedisOptions } from 'ioredis'
-import corePlugin, { RedisKeyValueStore, SigningKeys, type Clock, type CreatedOrganization, type Tier } from '@sentryagent/core'
+import type { Clock, CreatedOrganization, Tier } from '@sentryagent/core'
 import tiersPlugin, { tierLimits, type TierLimitsOptions, type TiersPluginOptions } from '../src/index.js'
 import { databaseUrl, redisUrl } from '@sentryagent/test-support'
+import { testApp, testKeys, type Teardown } from '@sentryagent/test-app'
 
-export { databaseUrl, redisUrl }
-export const testKeys = SigningKeys.generatePem('ES256')
-
-/** What a tap test gives a helper: somewhere to register cleanup. */
-export interface Teardown { teardown(fn: () => unknown): void }
+export { databaseUrl, redisUrl, testKeys, type Teardown }
 
 export interface BuildOptions {
   clock?: Clock
@@ -29,32 +25,30 @@ export interface BuildOptions {
 
 /** A fresh app as the server composes it: limiter first, then core, then the tiers routes. */
 export async function buildApp (t: Teardown, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logStream === undefined ? false : { level: 'warn', stream: options.logStream }, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } })
-  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 5 })
-  pool.on('error', () => {})
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 })
-  redis.on('error', () => {})
-  const limiterRedis = options.limiterRedisUrl === undefined
-    ? redis
-    : new Redis(options.limiterRedisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, ...options.limiterRedisOptions })
-  limiterRedis.on('error', () => {})
-  const store = new RedisKeyValueStore(redis)
-  app.addHook('onClose', async () => {
-    await store.close()
-    await pool.end()
-    limiterRedis.disconnect()
-    redis.disconnect()
-  })
-  t.teardown(() => app.close())
+  const { app, redis, registerCore } = testApp(t, { poolMax: 5, logger: options.logStream === undefined ? false : { level: 'warn', stream: options.logStream } })
+  let limiterRedis = redis
+  if (options.limiterRedisUrl !== undefined) {
+    const own = limiterRedis = new Redis(options.limiterRedisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, ...options.limiterRedisOptions })
+    own.on('error', () => {})
+    app.addHook('onClose', async () => { own.disconnect() })
+  }
   // Exactness tests count decisions, not deadlines: on a loaded machine a 50 ms deadline would fail some open.
   const { redis: limitsRedis, ...limits } = { decisionTimeoutMs: 5000, ...options.limits }
   await app.register(tierLimits, { ...limits, ...(limitsRedis === null ? {} : { redis: limitsRedis ?? limiterRedis }) })
   if (options.routesBeforeCore !== undefined) await app.register(async (early) => { options.routesBeforeCore!(early) })
-  await app.register(corePlugin, { database: pool, store, signingKeys: testKeys, ...(options.clock === undefined ? {} : { clock: options.clock }) })
+  await registerCore(options.clock === undefined ? {} : { clock: options.clock })
   await app.register(tiersPlugin, { prefix: '/api/v1', ...options.tiers })
   options.routes?.(app)
   await app.ready()
   return app
+}
+
+/** A Redis client of the test's own, connected (the limiter's store fails at once on a connection not ready). */
+export async function connectedRedis (t: Teardown): Promise<Redis> {
+  const redis = new Redis(redisUrl(), { lazyConnect: true })
+  t.teardown(() => redis.disconnect())
+  await redis.connect()
+  return redis
 }
 
 /** A clock the test moves by hand. */
@@ -76,7 +70,7 @@ export async function tenant (app: FastifyInstance, tier: Tier = 'free'): Promis
 }
 
 /** An authenticated, rate-limited call: the tenant's own admin agent. */
-export async function call (app: FastifyInstance, who: Tenant) {
+export async function call (app: FastifyInstance, who: Tenant): Promise<LightMyRequestResponse> {
   return app.inject({ url: `/api/v1/agents/${who.agentId}`, headers: { authorization: who.authorization } })
 }
 

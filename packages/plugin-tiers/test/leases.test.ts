@@ -1,8 +1,7 @@
 import t from 'tap'
-import { Redis } from 'ioredis'
 import { RedisRateLimitStore, type RateLimitCheck, type RateLimitLeaseRequest, type RateLimitStore } from '../src/index.js'
 import { TenantLeases } from '../src/leases.js'
-import { buildApp, call, ManualClock, redisUrl, tenant } from './helpers.js'
+import { buildApp, call, connectedRedis, ManualClock, tenant } from './helpers.js'
 
 /** The real Redis store, counting its round trips. */
 class CountedStore implements RateLimitStore {
@@ -14,8 +13,7 @@ class CountedStore implements RateLimitStore {
 }
 
 t.test('three instances leasing allowances still admit at most the tier\'s limits in total', async (t) => {
-  const redis = new Redis(redisUrl())
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t)
   const clock = new ManualClock(Date.parse('2026-03-10T12:00:00.100Z'))
   const stores = [0, 1, 2].map(() => new CountedStore(new RedisRateLimitStore(redis)))
   const apps = await Promise.all(stores.map((store) => buildApp(t, { clock, limits: { store } })))
@@ -61,8 +59,7 @@ t.test('a tier change ends a lease at once: the next request meets the new limit
 })
 
 t.test('a check that fails after reaching Redis never hands the same units back twice', async (t) => {
-  const redis = new Redis(redisUrl())
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t)
   const store = new RedisRateLimitStore(redis)
   const asked: Array<RateLimitLeaseRequest | undefined> = []
   let loseReply = false
@@ -77,7 +74,7 @@ t.test('a check that fails after reaching Redis never hands the same units back 
     consume: async (key, limit, ttlMs) => store.consume(key, limit, ttlMs),
     read: async (keys) => store.read(keys)
   }
-  const leases = new TenantLeases(flaky)
+  const leases = new TenantLeases(flaky, 5000)
   const id = `flaky-${Date.now()}-${Math.random().toString(36).slice(2)}`
   const terms = (second: number) => (): RateLimitCheck => ({
     windowKey: `rl:{t:${id}}:w`, windowLimit: 1000, windowMs: 60_000, burstKey: `rl:{t:${id}}:b${second}`, burstLimit: 1000, burstMs: 1000,
@@ -96,10 +93,9 @@ t.test('a check that fails after reaching Redis never hands the same units back 
 })
 
 t.test('checks of one tenant wait for the one in flight, then spend its lease', async (t) => {
-  const redis = new Redis(redisUrl())
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t)
   const counted = new CountedStore(new RedisRateLimitStore(redis))
-  const leases = new TenantLeases(counted)
+  const leases = new TenantLeases(counted, 5000)
   const id = `serial-${Date.now()}-${Math.random().toString(36).slice(2)}`
   const terms = (): RateLimitCheck => ({
     windowKey: `rl:{t:${id}}:w`, windowLimit: 1000, windowMs: 60_000, burstKey: `rl:{t:${id}}:b`, burstLimit: 1000, burstMs: 1000,

@@ -59,8 +59,8 @@ t.test('the free tier rate limit holds across instances with zero over-admission
   t.comment(`rate limit: ${outcomes.length} requests round-robin over ${INSTANCES} instances in ${endedAt - startedAt} ms (${seconds} one-second windows): ${admitted} admitted, ${counts[429] ?? 0} refused with 429; limit ${bound}; over-admission ${Math.max(0, admitted - bound)}; decisions failed open (store slower than the decision timeout): ${failedOpen}`)
   // Decisions the limiter itself made are exact across instances…
   t.ok(admitted - failedOpen <= bound, `admitted ${admitted} − failed open ${failedOpen} ≤ ${bound}`)
-  // …but a decision not back within 50 ms is let through while Redis is up and merely slow.
-  t.ok(admitted <= bound, `admitted ${admitted} ≤ ${bound}`, { todo: 'plugin-tiers bug: decisionTimeoutMs (50 ms) counts time queued behind the tenant\'s in-flight check and event-loop stalls, so a healthy but busy Redis path fails open and over-admits' })
+  // …and none fails open while Redis is up: the 50 ms deadline bounds the store round trip only.
+  t.ok(admitted <= bound, `admitted ${admitted} ≤ ${bound}`)
   t.ok(admitted > 0, 'requests within the limit pass')
   t.equal(admitted + (counts[429] ?? 0), outcomes.length, 'every other request is a 429')
   t.ok(outcomes.filter((outcome) => outcome.status === 429).every((outcome) => outcome.retryAfter !== null), 'every 429 says when to retry')

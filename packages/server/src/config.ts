@@ -25,6 +25,8 @@ export interface ServerConfig {
   rateLimitEnabled: boolean
   rateLimitPerMinute: number
   bodyLimitBytes: number
+  /** Exact origins a browser may call the API from (CORS); empty: CORS off. */
+  corsOrigins: string[]
   /** Tier limiter when its counters are unreachable: let requests through (open, the default) or answer 503 (closed). */
   rateLimitRedisFailure?: 'open' | 'closed'
   /** Where a limited tenant can upgrade (429 details); default: the API's /billing/upgrade. */
@@ -88,6 +90,17 @@ export function readConfig (env: Env = process.env): ServerConfig {
     return undefined
   }
 
+  // Compared exactly with the Origin header, so each must be written as browsers send it.
+  const origins = (name: string): string[] => {
+    const listed = (text(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    for (const entry of listed) {
+      if (!URL.canParse(entry) || !['http:', 'https:'].includes(new URL(entry).protocol) || new URL(entry).origin !== entry) {
+        problems.push(`${name} must list origins such as https://app.example.com, comma-separated (got "${entry}")`)
+      }
+    }
+    return listed
+  }
+
   const port = integer('PORT', 3000, 0, 65535)
   const host = text('HOST') ?? '127.0.0.1'
   const jwtPrivateKey = text('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n')
@@ -115,6 +128,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
     rateLimitEnabled: flag('RATE_LIMIT_ENABLED'),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    corsOrigins: origins('CORS_ORIGINS'),
     features: {
       a2a: flag('A2A_ENABLED'),
       analytics: flag('ANALYTICS_ENABLED'),

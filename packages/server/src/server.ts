@@ -13,6 +13,7 @@ import { flatRateLimitOptions } from './rate-limit.js'
 import { tierLimits } from '@sentryagent/plugin-tiers'
 import { operatorRoutes } from './operator.js'
 import { registerWorkstreams } from './workstreams.js'
+import { registerSecurityHeaders } from './security-headers.js'
 
 export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -68,6 +69,8 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
+  // First of the onRequest hooks: every answer below, the shutdown 503 included, carries the headers.
+  await registerSecurityHeaders(app, { publicUrl: config.publicUrl, corsOrigins: config.corsOrigins })
   // While closing, a request on a kept-alive connection is told to go elsewhere, as during any
   // outage: 503 with retry-after, and the connection closed so the client reconnects.
   let closing = false

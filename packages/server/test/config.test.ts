@@ -17,6 +17,7 @@ t.test('an empty environment gives the embedded defaults', async (t) => {
     rateLimitEnabled: true,
     rateLimitPerMinute: 600,
     bodyLimitBytes: 1024 * 1024,
+    corsOrigins: [],
     features: { a2a: true, analytics: true, tierRateLimiting: true, scaffold: true, agntcy: true }
   })
 })
@@ -59,6 +60,7 @@ t.test('every variable is read', async (t) => {
     rateLimitEnabled: false,
     rateLimitPerMinute: 42,
     bodyLimitBytes: 4096,
+    corsOrigins: [],
     features: { a2a: false, analytics: false, tierRateLimiting: false, scaffold: true, agntcy: false }
   })
 })

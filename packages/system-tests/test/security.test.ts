@@ -108,6 +108,20 @@ t.test('wrong credentials are refused without echoing them', async (t) => {
   t.equal(tampered.status, 401)
 })
 
+t.test('every operation answers with nosniff and framing denied', async (t) => {
+  for (const operation of operations) {
+    const path = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => ids[name as keyof Ids])
+    // Reads with the admin's token (success bodies too); writes without one, so that nothing changes.
+    const headers: Record<string, string> = operation.method === 'GET' ? { authorization: `Bearer ${admin}` } : {}
+    const response = await fetch(`${server.url}${path}`, { method: operation.method, headers })
+    await response.arrayBuffer()
+    t.equal(response.headers.get('x-content-type-options'), 'nosniff', key(operation))
+    t.equal(response.headers.get('x-frame-options'), 'DENY', key(operation))
+    t.match(response.headers.get('content-security-policy'), "frame-ancestors 'none'", key(operation))
+  }
+  t.comment(`security sweep: ${operations.length} operations answered with nosniff, X-Frame-Options DENY and frame-ancestors 'none'`)
+})
+
 t.test('no secret or token appears in an error body or in the logs', async (t) => {
   const errorBodies = answers.filter((answer) => answer.status >= 400).map((answer) => answer.text)
   const leaks = secrets.filter((secret) => errorBodies.some((body) => body.includes(secret)))

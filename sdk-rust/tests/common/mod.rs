@@ -68,3 +68,18 @@ pub fn json(status: u16, body: Value) -> ResponseTemplate {
         .set_body_json(body)
         .insert_header("x-request-id", "req-123")
 }
+
+/// JSON as the SDK reads it: `49` and `49.0` are the same number, and a `null` field is the same
+/// as an absent one (optional fields are left out when the SDK serializes them).
+pub fn wire_equivalent(v: Value) -> Value {
+    match v {
+        Value::Number(n) => serde_json::json!(n.as_f64()),
+        Value::Array(a) => a.into_iter().map(wire_equivalent).collect(),
+        Value::Object(o) => o
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k, wire_equivalent(v)))
+            .collect(),
+        other => other,
+    }
+}

@@ -1,24 +1,12 @@
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs'
 import t from 'tap'
-import { chromium, type Request } from 'playwright-core'
-import { adminSession, buildApp, freePort } from './helpers.js'
+import type { Request } from 'playwright-core'
+import { browserSession, browserSkip } from './browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const LIST_AGENTS = '[id="sentryagent-api/tag/agents/GET/api/v1/agents"]'
 
-const skip = !existsSync(CHROMIUM) && process.env.CI === undefined
-t.test('in headless Chromium, offline: /docs gets a token through the client-credentials flow and calls the API', { skip: skip && `${CHROMIUM} is missing` }, async (t) => {
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-  const app = await buildApp(t, { PUBLIC_URL: origin })
-  const admin = await adminSession(app)
-  await app.listen({ host: '127.0.0.1', port })
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+t.test('in headless Chromium, offline: /docs gets a token through the client-credentials flow and calls the API', { skip: browserSkip }, async (t) => {
+  const { origin, admin, page, scriptErrors } = await browserSession(t, { width: 1400, height: 1000 })
   // Anything not served by this server is refused and remembered: the explorer must not need it.
   const elsewhere: string[] = []
   await page.route('**/*', async (route) => {
@@ -26,8 +14,6 @@ t.test('in headless Chromium, offline: /docs gets a token through the client-cre
     elsewhere.push(route.request().url())
     return route.abort('blockedbyclient')
   })
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(error.message))
 
   await page.goto(`${origin}/docs`)
   await page.getByRole('combobox', { name: 'Client ID' }).first().click()
@@ -52,5 +38,5 @@ t.test('in headless Chromium, offline: /docs gets a token through the client-cre
   await page.getByText(admin.organizationId).first().waitFor()
 
   t.same(elsewhere, [], 'no request left this server (no CDN, fonts, telemetry or proxy)')
-  t.same(problems, [], 'no script errors')
+  t.same(scriptErrors, [], 'no script errors')
 })

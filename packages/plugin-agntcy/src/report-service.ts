@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Registry } from 'prom-client'
-import { TIERS, counter, histogram, type Agent, type AuditLog, type Clock, type Principal, type Tier, type TierDefinition } from '@sentryagent/core'
+import { TIERS, counter, histogram, type Agent, type AuditLog, type Clock, type Principal, type TierDefinition } from '@sentryagent/core'
 import type { CardBuilder } from './card-builder.js'
 import type { ReportRepository, ActiveCredential } from './repository.js'
 import type { ComplianceReport, Section, Status } from './report-schema.js'
@@ -48,7 +48,7 @@ export interface ReportDependencies {
   builder: CardBuilder
   dids: DidResolver
   audit: Pick<AuditLog, 'verify' | 'record'>
-  tiers: { tierOf(organizationId: string): Promise<Tier>, definitionOf(organizationId: string): Promise<TierDefinition> }
+  tiers: { definitionOf(organizationId: string): Promise<TierDefinition> }
   /** The token endpoint's grant types, read per report (plugins add theirs after this one). */
   grantTypes: () => string[]
   fetch: DocumentFetcher
@@ -71,7 +71,8 @@ export class ComplianceReportService {
     const { deps } = this
     const { organizationId } = principal
     // The tier map's feature flag is the one source of who may generate it.
-    const [tier, definition] = await Promise.all([deps.tiers.tierOf(organizationId), deps.tiers.definitionOf(organizationId)])
+    const definition = await deps.tiers.definitionOf(organizationId)
+    const tier = definition.id
     if (!definition.features.agntcyComplianceReport) {
       const error = new ReportTierError(tier)
       Object.assign(error, { details: { tier, requiredTiers: TIERS.filter((t) => t.features.agntcyComplianceReport).map((t) => t.id) } })

@@ -66,8 +66,7 @@ export const didRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }
   for (const url of ['/agents/:agentId/did', '/agents/:agentId/did.json']) {
     fastify.get(url, route, async (request) => {
-      const agent = await agents.visibleTo(request.params.agentId, request.principal)
-      return dids.agent(agent.organizationId, agent.agentId)
+      return dids.of(await agents.visibleTo(request.params.agentId, request.principal))
     })
   }
 }

@@ -3,6 +3,7 @@ import { exportJWK, type JWK } from 'jose'
 import type { SigningKeys } from '../crypto/signing-keys.js'
 import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { CredentialRepository } from '../repositories/credential-repository.js'
+import type { Agent } from '../schemas/agent.js'
 import { AgentNotFoundError } from '../errors.js'
 
 // A type alias (not an interface) so that it is assignable to a JSON record.
@@ -53,6 +54,11 @@ export class DidDocuments {
   async agent (organizationId: string, agentId: string): Promise<DidDocument> {
     const agent = await this.agents.find(organizationId, agentId)
     if (agent === undefined) throw new AgentNotFoundError(agentId)
+    return this.of(agent)
+  }
+
+  /** The document of an agent already read (and checked visible) by the caller. */
+  async of ({ organizationId, agentId }: Pick<Agent, 'organizationId' | 'agentId'>): Promise<DidDocument> {
     const id = this.agentDid(agentId)
     const { credentials } = await this.credentials.list(organizationId, agentId, 1, 100)
     const methods = await Promise.all(credentials.filter((c) => c.status === 'active').map(async (credential) => ({

@@ -40,11 +40,36 @@ t.test('an instance started after Redis lost a revocation restores it from Postg
   t.equal((await first.inject(revoke(token, authorization))).statusCode, 200)
   const redis = new Redis(redisUrl())
   t.teardown(() => redis.disconnect())
-  t.equal(await redis.del(`revoked_token:${String(decodeJwt(token).jti)}`), 1, 'the hot copy is gone')
+  t.equal(await redis.del(`{revocations}:token:${String(decodeJwt(token).jti)}`), 1, 'the hot copy is gone')
 
   const restarted = await buildApp()
   t.teardown(() => restarted.close())
   t.equal((await restarted.inject({ url: '/api/v1/agents', headers: { authorization } })).statusCode, 401)
+})
+
+t.test('a running instance refills the revocations a Redis lost before judging the next token', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization: admin } = await adminSession(app)
+  const revokedToken = await adminSession(app)
+  const agent = await createAgent(app, admin)
+  const suspendedToken = await accessToken(app, agent.agentId, agent.clientSecret)
+  t.equal((await app.inject(revoke(revokedToken.token, revokedToken.authorization))).statusCode, 200)
+  t.equal((await app.inject({ method: 'PATCH', url: `/api/v1/agents/${agent.agentId}`, headers: { authorization: admin }, payload: { status: 'suspended' } })).statusCode, 200)
+  const redis = new Redis(redisUrl())
+  t.teardown(() => redis.disconnect())
+  // What a Redis restarted without persistence holds of these: nothing, not even the restore mark.
+  const lost = ['{revocations}:restored', `{revocations}:token:${String(decodeJwt(revokedToken.token).jti)}`, `{revocations}:agent_disabled:${agent.agentId}`]
+  t.equal(await redis.del(...lost), 3)
+
+  const [refusedRevoked, refusedSuspended] = await Promise.all([
+    app.inject({ url: '/api/v1/agents', headers: { authorization: revokedToken.authorization } }),
+    app.inject({ url: `/api/v1/agents/${agent.agentId}`, headers: { authorization: `Bearer ${suspendedToken}` } })
+  ])
+  t.equal(refusedRevoked.statusCode, 401, 'the revoked token is still refused')
+  t.equal(refusedSuspended.statusCode, 401, 'the suspended agent\'s token is still refused')
+  t.same(await redis.exists(...lost), 3, 'the hot copies are back')
+  t.equal((await app.inject({ url: '/api/v1/agents', headers: { authorization: admin } })).statusCode, 200, 'a valid token still works')
 })
 
 t.test('an agent cannot revoke another agent\'s token without admin:orgs; an admin can', async (t) => {

@@ -20,7 +20,8 @@ const SIGNING_KEY_TTL_MS = 60_000
 /**
  * Links and their revocation state, kept in memory: links are immutable but for their
  * revoked flags, and every change to those is broadcast so that every instance drops its
- * copies at once (never waiting for a TTL). PostgreSQL stays the source of truth.
+ * copies at once (never waiting for a TTL). While broadcasts can't be heard, PostgreSQL
+ * answers instead, and the copies are dropped when they resume. PostgreSQL stays the source of truth.
  */
 export class LinkDirectory {
   readonly #links: LRUCache<string, Link>
@@ -43,11 +44,13 @@ export class LinkDirectory {
 
   async start (): Promise<void> {
     await this.store.subscribe(INVALIDATION_CHANNEL, (message) => { this.#drop(message) })
+    this.store.onListeningResumed(() => { this.#dropAll() })
   }
 
   /** The link and its ancestors, root first; empty when unknown or incomplete. */
   async path (organizationId: string, chainId: string): Promise<Link[]> {
-    const leaf = this.#links.get(chainId)
+    // While revocations can't be heard, the database answers.
+    const leaf = this.store.listening ? this.#links.get(chainId) : undefined
     if (leaf !== undefined && leaf.organizationId === organizationId) {
       const path: Link[] = []
       for (const id of leaf.ancestorPath) {
@@ -64,7 +67,7 @@ export class LinkDirectory {
     const path = await this.repository.findPath(organizationId, chainId)
     const complete = path.length > 0 && path[path.length - 1]!.chainId === chainId && path.length === path[path.length - 1]!.ancestorPath.length + 1
     if (!complete) return []
-    if (epoch === this.#epoch) for (const link of path) this.#links.set(link.chainId, link)
+    if (epoch === this.#epoch && this.store.listening) for (const link of path) this.#links.set(link.chainId, link)
     return path
   }
 
@@ -101,8 +104,6 @@ export class LinkDirectory {
   }
 
   #drop (message: string): void {
-    this.#epoch++
-    this.#signingKeys.clear()
     let ids: unknown
     try {
       ids = JSON.parse(message)
@@ -110,9 +111,17 @@ export class LinkDirectory {
       ids = undefined
     }
     if (!Array.isArray(ids)) {
-      this.#links.clear()
+      this.#dropAll()
       return
     }
+    this.#epoch++
+    this.#signingKeys.clear()
     for (const id of ids) if (typeof id === 'string') this.#links.delete(id)
+  }
+
+  #dropAll (): void {
+    this.#epoch++
+    this.#signingKeys.clear()
+    this.#links.clear()
   }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { JwtAlgorithm } from '@sentryagent/core'
 
 export interface FeatureFlags {
@@ -27,6 +28,8 @@ export interface ServerConfig {
   bodyLimitBytes: number
   /** Exact origins a browser may call the API from (CORS); empty: CORS off. */
   corsOrigins: string[]
+  /** Which proxies' X-Forwarded-For to believe for the client address (their addresses or CIDR ranges), or none. */
+  trustProxy: false | string[]
   /** Tier limiter when its counters are unreachable: let requests through (open, the default) or answer 503 (closed). */
   rateLimitRedisFailure?: 'open' | 'closed'
   /** Where a limited tenant can upgrade (429 details); default: the API's /billing/upgrade. */
@@ -101,6 +104,24 @@ export function readConfig (env: Env = process.env): ServerConfig {
     return listed
   }
 
+  // Only the balancer may say who the client is: trusting any hop (`true`, or a hop count, which
+  // Fastify ignores) would let a client pick its own address.
+  const PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal']
+  const proxies = (name: string): false | string[] => {
+    const raw = text(name)
+    if (raw === undefined || raw === 'false') return false
+    const listed = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    for (const entry of listed) {
+      const [address, prefix, ...rest] = entry.split('/')
+      const version = isIP(address!)
+      const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+      if (!PROXY_PRESETS.includes(entry) && (version === 0 || !prefixOk || rest.length > 0)) {
+        problems.push(`${name} must list the balancer's addresses, CIDR ranges or ${PROXY_PRESETS.join('/')}, comma-separated (got "${entry}")`)
+      }
+    }
+    return listed.length === 0 ? false : listed
+  }
+
   const port = integer('PORT', 3000, 0, 65535)
   const host = text('HOST') ?? '127.0.0.1'
   const jwtPrivateKey = text('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n')
@@ -129,6 +150,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins: origins('CORS_ORIGINS'),
+    trustProxy: proxies('TRUST_PROXY'),
     features: {
       a2a: flag('A2A_ENABLED'),
       analytics: flag('ANALYTICS_ENABLED'),

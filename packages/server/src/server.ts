@@ -57,6 +57,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
       ? false
       : { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, ...(loggerOptions.stream === undefined ? {} : { stream: loggerOptions.stream }) },
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     // A caller's request id is kept only when it is short and plain: it is echoed and logged.
     requestIdHeader: false,
     genReqId: (request) => {

@@ -18,6 +18,7 @@ t.test('an empty environment gives the embedded defaults', async (t) => {
     rateLimitPerMinute: 600,
     bodyLimitBytes: 1024 * 1024,
     corsOrigins: [],
+    trustProxy: false,
     features: { a2a: true, analytics: true, tierRateLimiting: true, scaffold: true, agntcy: true }
   })
 })
@@ -43,7 +44,8 @@ t.test('every variable is read', async (t) => {
     ANALYTICS_ENABLED: '0',
     TIER_RATE_LIMITING_ENABLED: 'FALSE',
     SCAFFOLD_ENABLED: 'true',
-    AGNTCY_ENABLED: ' false '
+    AGNTCY_ENABLED: ' false ',
+    TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback'
   })
   t.same(config, {
     port: 8080,
@@ -61,6 +63,7 @@ t.test('every variable is read', async (t) => {
     rateLimitPerMinute: 42,
     bodyLimitBytes: 4096,
     corsOrigins: [],
+    trustProxy: ['10.0.0.0/8', '192.168.1.7', 'loopback'],
     features: { a2a: false, analytics: false, tierRateLimiting: false, scaffold: true, agntcy: false }
   })
 })
@@ -116,11 +119,21 @@ t.test('each value is checked against its own rule', async (t) => {
     { API_PREFIX: '/api v1' },
     { RATE_LIMIT_ENABLED: 'yes' },
     { RATE_LIMIT_PER_MINUTE: '0' },
-    { BODY_LIMIT_BYTES: '10' }
+    { BODY_LIMIT_BYTES: '10' },
+    { TRUST_PROXY: 'true' },
+    { TRUST_PROXY: '2' },
+    { TRUST_PROXY: '10.0.0.0/33' },
+    { TRUST_PROXY: 'balancer.internal' },
+    { TRUST_PROXY: '10.0.0.1/8/1' }
   ]
   for (const env of invalid) {
     t.throws(() => readConfig(env), { code: 'SENTRYAGENT_SERVER_INVALID_CONFIG' }, JSON.stringify(env))
   }
+})
+
+t.test('TRUST_PROXY takes the balancer\'s addresses', async (t) => {
+  t.same(readConfig({ TRUST_PROXY: 'fd00::/8,::1' }).trustProxy, ['fd00::/8', '::1'])
+  t.equal(readConfig({ TRUST_PROXY: 'false' }).trustProxy, false)
 })
 
 t.test('the tier limiter\'s Redis failure policy and upgrade URL are read when set', async (t) => {

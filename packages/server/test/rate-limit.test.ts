@@ -72,6 +72,23 @@ t.test('unauthenticated routes are limited per client address', async (t) => {
   t.equal((await discovery(someAddress())).statusCode, 200, 'another address is unaffected')
 })
 
+t.test('behind a trusted balancer each client has its own budget; others cannot pick their address', async (t) => {
+  for (const tiers of ['false', 'true']) {
+    const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: tiers, RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '10.0.0.0/8' })
+    const balancer = someAddress()
+    const discovery = (remoteAddress: string, client: string) =>
+      app.inject({ url: '/.well-known/jwks.json', remoteAddress, headers: { 'x-forwarded-for': client } })
+    const [first, second] = [`203.0.113.${randomInt(1, 255)}`, `198.51.100.${randomInt(1, 255)}`]
+    for (let i = 0; i < 3; i++) t.equal((await discovery(balancer, first)).statusCode, 200)
+    t.equal((await discovery(balancer, first)).statusCode, 429, `tiers ${tiers}: the client behind the balancer is limited`)
+    t.equal((await discovery(balancer, second)).statusCode, 200, `tiers ${tiers}: another client behind the same balancer is not`)
+
+    const untrusted = `192.0.2.${randomInt(1, 255)}`
+    for (let i = 0; i < 3; i++) t.equal((await discovery(untrusted, `203.0.113.${i}`)).statusCode, 200)
+    t.equal((await discovery(untrusted, '203.0.113.99')).statusCode, 429, `tiers ${tiers}: an untrusted peer's X-Forwarded-For is ignored`)
+  }
+})
+
 t.test('health probes and metric scrapes are never limited', async (t) => {
   const app = await buildApp(t, { TIER_RATE_LIMITING_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '3' })
   const address = someAddress()

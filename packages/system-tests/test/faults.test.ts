@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import {
-  API, call, clientToken, createAgent, createOrganizations, freshDatabase, isSuccess, OwnPostgres, OwnRedis, percentile, queryRows,
+  API, call, clientToken, createAgent, createOrganizations, delegate, freshDatabase, isSuccess, OwnPostgres, OwnRedis, percentile, queryRows,
   runLoad, send, serverEnvironment, ServerProcess, sleep, startTogether, statusCounts, waitFor, type AgentWithSecret, type LoadRequest, type Outcome
 } from '../src/index.js'
 
@@ -110,6 +110,35 @@ t.test('Redis restarted mid-load: 503 with retry-after while it is away, then re
   t.comment(`redis restart (down ~1 s, data lost): ${describe(outcomes)}; every instance serving again ${recoveredMs.toFixed(0)} ms after Redis came back`)
   noServerErrors(t, outcomes)
   t.same(outcomes.filter((outcome) => outcome.status === 0).map((outcome) => outcome.error), [], 'no request hung or was dropped')
+})
+
+t.test('a Redis that comes back empty brings back no revoked token, suspended agent or revoked delegation', async (t) => {
+  const [revoked, suspended, delegatee] = [
+    await createAgent(servers[0]!.url, admin, ['agents:read']),
+    await createAgent(servers[0]!.url, admin, ['agents:read']),
+    await createAgent(servers[0]!.url, admin, ['agents:read'])
+  ]
+  const revokedToken = await clientToken(servers[0]!.url, revoked.agentId, revoked.clientSecret)
+  const suspendedToken = await clientToken(servers[0]!.url, suspended.agentId, suspended.clientSecret)
+  const { chainId, delegationToken } = await delegate(servers[0]!.url, admin, delegatee.agentId, ['agents:read'])
+  t.equal((await call(servers[0]!.url, 'POST', `${API}/token/revoke`, { token: admin, body: { token: revokedToken } })).status, 200)
+  t.equal((await call(servers[0]!.url, 'PATCH', `${API}/agents/${suspended.agentId}`, { token: admin, body: { status: 'suspended' } })).status, 200)
+  const verify = async (server: ServerProcess): Promise<unknown> =>
+    (await call(server.url, 'POST', `${API}/oauth2/token/verify-delegation`, { token: admin, body: { delegationToken } })).body
+  for (const server of servers) t.match(await verify(server), { valid: true }, `${server.name} has verified (and cached) the delegation`)
+
+  await redis.stop()
+  // A revocation committed by an instance whose broadcast never went out (Redis died between the two).
+  await queryRows(database.url, 'UPDATE delegation_chains SET revoked_at = now() WHERE chain_id = $1', [chainId])
+  await redis.start()
+  await recovery()
+
+  for (const server of servers) {
+    const read = async (token: string, agentId: string): Promise<number> => (await call(server.url, 'GET', `${API}/agents/${agentId}`, { token })).status
+    t.equal(await read(revokedToken, revoked.agentId), 401, `${server.name} still refuses the revoked token`)
+    t.equal(await read(suspendedToken, suspended.agentId), 401, `${server.name} still refuses the suspended agent's token`)
+    await t.resolves(waitFor(async () => (await verify(server) as { valid: boolean }).valid === false, 2000, 'the missed revocation to be seen'), `${server.name} refuses the delegation whose revocation broadcast was lost`)
+  }
 })
 
 t.test('PostgreSQL stopped for 10 s mid-load: 503 with retry-after, then recovery', async (t) => {

@@ -8,8 +8,8 @@ const MAX_ENTRIES = 50_000
 /**
  * Agents with their active credential digests, read by every token request and agent read,
  * kept in this instance's memory. A change drops the entry here at once and, through the
- * shared store's broadcast, on every other instance; the TTL bounds how stale an entry can
- * get if a broadcast is lost (Redis restarting). Expiry is judged by the caller on each use.
+ * shared store's broadcast, on every other instance. While broadcasts can't be heard the
+ * cache is bypassed, and it is emptied when they resume. Expiry is judged by the caller on each use.
  */
 export class AgentCache {
   readonly #entries: LRUCache<string, ClientRecord> | undefined
@@ -22,12 +22,15 @@ export class AgentCache {
 
   /** Listens for changes made on other instances; call once at start. */
   async start (): Promise<void> {
-    if (this.#entries !== undefined) await this.store.subscribe(AGENT_CHANGED_CHANNEL, (agentId) => { this.#forget(agentId) })
+    if (this.#entries === undefined) return
+    await this.store.subscribe(AGENT_CHANGED_CHANNEL, (agentId) => { this.#forget(agentId) })
+    this.store.onListeningResumed(() => { this.#forgetAll() })
   }
 
   /** The agent and its active credentials, frozen: every caller shares the same record. */
   async client (agentId: string): Promise<ClientRecord | undefined> {
-    const cached = this.#entries?.get(agentId)
+    // While changes can't be heard, the database answers.
+    const cached = this.store.listening ? this.#entries?.get(agentId) : undefined
     if (cached !== undefined) return cached
     const generation = this.#generation
     const record = await this.agents.findClient(agentId)
@@ -37,7 +40,7 @@ export class AgentCache {
     Object.freeze(record.agent.skills)
     Object.freeze(record.agent)
     Object.freeze(record.credentials)
-    if (generation === this.#generation) this.#entries?.set(agentId, Object.freeze(record))
+    if (generation === this.#generation && this.store.listening) this.#entries?.set(agentId, Object.freeze(record))
     return record
   }
 
@@ -51,5 +54,10 @@ export class AgentCache {
   #forget (agentId: string): void {
     this.#generation++
     this.#entries!.delete(agentId)
+  }
+
+  #forgetAll (): void {
+    this.#generation++
+    this.#entries!.clear()
   }
 }

@@ -22,6 +22,8 @@ export class TierDirectory {
   /** Listens for changes made by other instances; call once at start. */
   async start (): Promise<void> {
     await this.store.subscribe(TIER_CHANGED_CHANNEL, (organizationId) => { this.#local.delete(organizationId) })
+    // A change broadcast while Redis was away was missed; limits may lag by the outage, not by the TTL.
+    this.store.onListeningResumed(() => { this.#local.clear() })
   }
 
   async tierOf (organizationId: string): Promise<Tier> {

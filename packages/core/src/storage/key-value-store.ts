@@ -12,6 +12,13 @@ export interface KeyValueStore {
   increment(key: string, by: number, ttlSeconds: number): Promise<number>
   publish(channel: string, message: string): Promise<void>
   subscribe(channel: string, listener: (message: string) => void): Promise<void>
+  /**
+   * Whether broadcasts are heard right now. While false (the connection is down) messages
+   * can be missed: a cache kept fresh by them must read through instead of answering.
+   */
+  readonly listening: boolean
+  /** Runs `listener` each time listening resumes after an outage; what was broadcast meanwhile is lost. */
+  onListeningResumed(listener: () => void): void
   ping(): Promise<void>
   close(): Promise<void>
 }

@@ -44,6 +44,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.#channels.on(channel, listener)
   }
 
+  // In-process broadcasts can't be missed.
+  readonly listening = true
+
+  onListeningResumed (): void {}
+
   async ping (): Promise<void> {}
 
   async close (): Promise<void> {

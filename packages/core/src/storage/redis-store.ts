@@ -8,6 +8,9 @@ import type { KeyValueStore } from './key-value-store.js'
 export class RedisKeyValueStore implements KeyValueStore {
   #subscriber: Redis | undefined
   readonly #listeners = new Map<string, Array<(message: string) => void>>()
+  readonly #resumeListeners: Array<() => void> = []
+  #listening = false
+  #missedSome = false
 
   constructor (private readonly redis: Redis) {}
 
@@ -46,10 +49,39 @@ export class RedisKeyValueStore implements KeyValueStore {
       this.#subscriber.on('message', (from: string, message: string) => {
         for (const notify of this.#listeners.get(from) ?? []) notify(message)
       })
+      this.#subscriber.on('close', () => {
+        this.#listening = false
+        this.#missedSome = true
+      })
+      const subscriber = this.#subscriber
+      // 'ready' is emitted before ioredis re-sends the subscriptions: confirm once that is done.
+      this.#subscriber.on('ready', () => { setImmediate(() => { void this.#confirmListening(subscriber) }) })
     }
     const listeners = this.#listeners.get(channel) ?? []
     if (listeners.length === 0) await this.#subscriber.subscribe(channel)
     this.#listeners.set(channel, [...listeners, listener])
+  }
+
+  get listening (): boolean {
+    return this.#listening
+  }
+
+  onListeningResumed (listener: () => void): void {
+    this.#resumeListeners.push(listener)
+  }
+
+  async #confirmListening (subscriber: Redis): Promise<void> {
+    // Redis answers in order: a PING answered after the re-sent subscriptions proves they hold.
+    try {
+      await subscriber.ping()
+    } catch {
+      return // closed again: the next 'ready' confirms
+    }
+    if (this.#missedSome) {
+      this.#missedSome = false
+      for (const resume of this.#resumeListeners) resume()
+    }
+    this.#listening = true
   }
 
   async ping (): Promise<void> {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, type Registry } from 'prom-client'
+import { collectDefaultMetrics, type Histogram, type Registry } from 'prom-client'
 import { METRIC_PREFIX, histogram } from '@sentryagent/core'
 
 /**
@@ -11,9 +11,20 @@ const metricsPlugin: FastifyPluginAsync<{ registry: Registry }> = async (fastify
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX })
   const duration = histogram(registry, 'http_request_duration_seconds', 'HTTP request duration', ['method', 'route', 'status_code'])
 
+  // One child per method, route and status, found by a string key: prom-client would otherwise
+  // hash the label object on every observation.
+  const series = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>()
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url
-    if (route !== '/metrics') duration.observe({ method: request.method, route: route ?? 'unmatched', status_code: reply.statusCode }, reply.elapsedTime / 1000)
+    const route = request.routeOptions.url ?? 'unmatched'
+    if (route !== '/metrics') {
+      const key = `${request.method} ${reply.statusCode} ${route}`
+      let child = series.get(key)
+      if (child === undefined) {
+        child = duration.labels({ method: request.method, route, status_code: reply.statusCode })
+        series.set(key, child)
+      }
+      child.observe(reply.elapsedTime / 1000)
+    }
     done()
   })
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
@@ -13,7 +13,7 @@ import { flatRateLimitOptions } from './rate-limit.js'
 import { tierLimits } from '@sentryagent/plugin-tiers'
 import { operatorRoutes } from './operator.js'
 import { registerWorkstreams } from './workstreams.js'
-import { registerSecurityHeaders } from './security-headers.js'
+import { registerCors, strictHeaders } from './security-headers.js'
 
 export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -25,6 +25,10 @@ export const REDACTED_LOG_PATHS = [
 ]
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+// Generated ids: this process's random prefix and a counter, unique across instances and
+// restarts, and cheaper than a UUID per request.
+const REQUEST_ID_PREFIX = randomBytes(9).toString('base64url')
+let requestCount = 0
 // Another instance can take the retry at once.
 const CLOSING_RETRY_AFTER_SECONDS = 1
 const CLOSING_BODY = JSON.stringify({ code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down, retry shortly' })
@@ -62,7 +66,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `${REQUEST_ID_PREFIX}-${(++requestCount).toString(36)}`
     },
     // Requests arriving while the app closes get the answer below instead of Fastify's own
     // (a bare 503 without retry-after, in another error shape).
@@ -70,8 +74,6 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
-  // First of the onRequest hooks: every answer below, the shutdown 503 included, carries the headers.
-  await registerSecurityHeaders(app, { publicUrl: config.publicUrl, corsOrigins: config.corsOrigins })
   // While closing, a request on a kept-alive connection is told to go elsewhere, as during any
   // outage: 503 with retry-after, and the connection closed so the client reconnects.
   let closing = false
@@ -79,9 +81,11 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     closing = true
     done()
   })
-  // Callback-style hooks on every request: an async one costs a promise per call.
+  // First of the onRequest hooks, so that every answer (errors, 404s, the shutdown 503) carries
+  // the headers; one callback-style hook, because each hook and each promise costs on every request.
+  const headers = strictHeaders(config.publicUrl)
   app.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id)
+    void reply.headers(headers).header('x-request-id', request.id)
     if (!closing) {
       done()
       return
@@ -90,6 +94,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     void reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS)).header('connection', 'close')
       .type('application/json; charset=utf-8').send(CLOSING_BODY)
   })
+  await registerCors(app, config.corsOrigins)
   app.setErrorHandler(sentryErrorHandler)
   app.setNotFoundHandler(sentryNotFoundHandler)
 

@@ -19,6 +19,7 @@ const DetailedHealth = Type.Object({
   }),
   features: Type.Record(Type.String(), Type.Boolean())
 }, { $id: 'DetailedHealth' })
+const Liveness = Type.Object({ status: Type.Literal('ok'), version: Type.String() }, { $id: 'Liveness' })
 
 // A health probe must answer even when a dependency hangs.
 const PROBE_TIMEOUT_MS = 2000
@@ -70,6 +71,17 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (fastify, {
   }, async (_request, reply) => {
     const { code, summary } = await check()
     return reply.status(code).send(summary)
+  })
+
+  // Probes nothing: PostgreSQL or Redis being down is the same on every instance, and a balancer
+  // that drains them all hides the server's own 503 with Retry-After behind its generic error.
+  // A closing instance still answers 503 here (the server's first hook does).
+  const live = JSON.stringify({ status: 'ok', version })
+  fastify.get('/health/live', {
+    config: { rateLimit: false },
+    schema: { tags: ['Health'], summary: 'Whether this process serves requests; checks no dependency (for the balancer)', response: { 200: Liveness } }
+  }, (_request, reply) => {
+    void reply.type('application/json; charset=utf-8').send(live)
   })
 
   fastify.get('/health/detailed', {

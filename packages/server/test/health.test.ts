@@ -48,8 +48,12 @@ t.test('with Redis down, /health answers 503 degraded at once, and recovers with
   const detailed = await app.inject({ url: '/health/detailed' })
   t.equal(detailed.statusCode, 503)
   t.match(detailed.json(), { status: 'degraded', checks: { cache: { status: 'down', backend: 'redis' } } })
+  const live = await app.inject({ url: '/health/live' })
+  t.equal(live.statusCode, 200, 'the balancer\'s check keeps the instance in service: its own 503s reach clients')
+  t.same(live.json(), { status: 'ok', version: SERVER_VERSION })
 
   await redis.start()
   await waitFor('/health to recover', async () => (await app.inject({ url: '/health' })).statusCode === 200)
   t.pass('back to 200 once Redis is back')
 })
+

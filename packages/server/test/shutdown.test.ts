@@ -4,7 +4,7 @@ import t from 'tap'
 import { buildServer } from '../src/index.js'
 import { productionConfig } from './helpers.js'
 
-t.test('a request reaching a closing server is answered 503 with retry-after and the connection closed', async (t) => {
+t.test('a request reaching a closing server, the balancer\'s liveness check included, is answered 503 with retry-after and the connection closed', async (t) => {
   const app = await buildServer(productionConfig())
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
@@ -15,7 +15,7 @@ t.test('a request reaching a closing server is answered 503 with retry-after and
   let answer = ''
   socket.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
   const ended = new Promise((resolve) => socket.once('end', resolve))
-  socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+  socket.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n')
   await sleep(50)
 
   const closed = app.close()

@@ -1,6 +1,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
-import delegationPlugin, { DEFAULTS } from '../src/index.js'
+import { coreMigrationsDirectory, loadMigrations, runMigrations } from '@sentryagent/core'
+import delegationPlugin, { DEFAULTS, delegationMigrationsDirectory } from '../src/index.js'
+import { testApp } from '@sentryagent/test-app'
 import { buildApp, chain, delegate, organizationWithAgents } from './helpers.js'
 
 t.test('invalid options throw a coded error at registration', async (t) => {
@@ -20,6 +22,10 @@ t.test('the plugin needs core registered first', async (t) => {
 })
 
 t.test('depth limits and migrations can be supplied by the host', async (t) => {
+  // The host applies every package's migrations in one global order, as the server's CLI does.
+  const { app: host, registerCore } = testApp(t)
+  await registerCore({})
+  await runMigrations(host.sentryagent.db, await loadMigrations([coreMigrationsDirectory, delegationMigrationsDirectory]))
   const app = await buildApp(t, { migrate: false, preparedStatements: false, depthLimits: { maxDepth: async () => 1 }, exchangedTokenTtlSeconds: 60 })
   const { agents: [a, b, c] } = await organizationWithAgents(app, 3)
   const [ab] = await chain(app, [a!, b!])

@@ -96,5 +96,5 @@ async function applyPending (client: PoolClientLike, migrations: Migration[]): P
   return { applied, alreadyApplied: appliedChecksums.size }
 }
 
-/** The folder holding this package's own migrations (001–007). */
+/** The folder holding this package's own migrations. */
 export const coreMigrationsDirectory = fileURLToPath(new URL('../../migrations', import.meta.url))

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { DAILY_PATTERN } from './scheduling/schedule.js'
 import { InvalidOptionError } from './errors.js'
 
@@ -6,7 +6,7 @@ export interface AnalyticsOptions {
   /** Where the API routes are mounted (the dashboard is always at `/dashboard`). */
   prefix?: string
   /** A Redis client to duplicate for BullMQ; without one the job runs from an in-process timer. */
-  redis?: Redis
+  redis?: Redis | Cluster
   /** Run the aggregation job on its schedule (false: API only, e.g. the CLI's backfill). */
   schedule?: boolean
   /** Daily cron pattern `M H * * *` in UTC. */
@@ -34,7 +34,7 @@ export const DEFAULTS = Object.freeze({
   migrate: true
 })
 
-export type ResolvedAnalyticsOptions = Required<Omit<AnalyticsOptions, 'redis'>> & { redis: Redis | undefined }
+export type ResolvedAnalyticsOptions = Required<Omit<AnalyticsOptions, 'redis'>> & { redis: Redis | Cluster | undefined }
 
 export function resolveOptions (options: AnalyticsOptions): ResolvedAnalyticsOptions {
   const resolved: ResolvedAnalyticsOptions = { ...DEFAULTS, ...withoutUndefined(options), redis: options.redis }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { Queue } from 'bullmq'
-import type { BullMqAggregationScheduler } from '../src/scheduling/bullmq-scheduler.js'
+import { QUEUE_PREFIX, type BullMqAggregationScheduler } from '../src/scheduling/bullmq-scheduler.js'
 import { adminSession, aggregateTotals, buildApp, insertUsage, redisUrl, type Teardown } from './helpers.js'
 
 function redisFor (t: Teardown): Redis {
@@ -33,7 +33,7 @@ t.test('several instances share one scheduler: one pending job per firing', asyn
   await buildApp(t, { analytics: { schedule: true, redis, queueName } })
   await buildApp(t, { analytics: { schedule: true, redis, queueName } })
   const connection = redis.duplicate({ maxRetriesPerRequest: null })
-  const queue = new Queue(queueName, { connection })
+  const queue = new Queue(queueName, { connection, prefix: QUEUE_PREFIX })
   t.teardown(async () => {
     await queue.obliterate({ force: true })
     await queue.close()

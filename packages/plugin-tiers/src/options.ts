@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { RateLimitStore } from './rate-limit-store.js'
 import { InvalidOptionError } from './errors.js'
 
@@ -6,7 +6,7 @@ export type RedisFailurePolicy = 'open' | 'closed'
 
 export interface TierLimitsOptions {
   /** Redis shared by every instance; without it (and without `store`) counters live in memory (one instance). */
-  redis?: Redis
+  redis?: Redis | Cluster
   /** Counters to use instead of the ones built from `redis`. */
   store?: RateLimitStore
   /** false: no request limiter (quotas on agents and tokens still hold, /tiers/status still works). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { StoreUnavailableError } from './round-trip.js'
 import { DENIALS, type RateLimitCheck, type RateLimitCounts, type RateLimitLeaseRequest, type RateLimitStore } from './rate-limit-store.js'
 
@@ -58,23 +58,25 @@ return { 1, count }`
 
 type Script = (...args: Array<string | number>) => Promise<number[]>
 interface WithScripts { tierRateLimitCheck: Script, tierQuotaConsume: Script }
+type Client = (Redis | Cluster) & WithScripts
 
 /**
  * Counters in Redis through two Lua scripts (EVALSHA): one round trip per decision, exact across
- * instances. A connection that is not ready fails at once rather than queue the command.
+ * instances. A connection that is not ready fails at once rather than queue the command. On a
+ * Redis Cluster every key of one call must share a slot: the service tags them by caller.
  */
 export class RedisRateLimitStore implements RateLimitStore {
-  readonly #redis: Redis & WithScripts
+  readonly #redis: Client
 
-  get #connected (): Redis & WithScripts {
+  get #connected (): Client {
     if (this.#redis.status !== 'ready') throw new StoreUnavailableError(`the counters' Redis connection is ${this.#redis.status}`)
     return this.#redis
   }
 
-  constructor (redis: Redis) {
+  constructor (redis: Redis | Cluster) {
     redis.defineCommand('tierRateLimitCheck', { numberOfKeys: 6, lua: CHECK_SCRIPT })
     redis.defineCommand('tierQuotaConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT })
-    this.#redis = redis as Redis & WithScripts
+    this.#redis = redis as Client
   }
 
   async check (check: RateLimitCheck, requests: number, lease?: RateLimitLeaseRequest): Promise<RateLimitCounts> {

@@ -16,6 +16,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined
   /** Unset: in-process adapters for what Redis does (a single instance). */
   redisUrl: string | undefined
+  /** REDIS_CLUSTER: REDIS_URL lists seed nodes of a Redis Cluster; present only then. */
+  redisClusterNodes?: string[]
   dataDir: string
   jwtPrivateKey: string | undefined
   jwtPublicKey: string | undefined
@@ -122,6 +124,24 @@ export function readConfig (env: Env = process.env): ServerConfig {
     return listed.length === 0 ? false : listed
   }
 
+  // Seed nodes only: the client learns the others from the cluster. Credentials and TLS go to
+  // every node it discovers, so the seeds must agree on them; a cluster has database 0 only.
+  const clusterNodes = (name: string): string[] => {
+    const listed = (text(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    if (listed.length === 0) problems.push(`REDIS_CLUSTER needs ${name}: the cluster's seed nodes, comma-separated`)
+    const nodes = listed.map((entry) => URL.canParse(entry) ? new URL(entry) : undefined)
+    const access = (node: URL | undefined): string => `${node?.protocol}//${node?.username}:${node?.password}@`
+    // Named by position: an entry may hold a password.
+    nodes.forEach((node, index) => {
+      if (node === undefined || !['redis:', 'rediss:'].includes(node.protocol) || !['', '/', '/0'].includes(node.pathname)) {
+        problems.push(`${name} must list redis:// or rediss:// nodes without a database other than 0, comma-separated (node ${index + 1} is not one)`)
+      } else if (access(node) !== access(nodes[0])) {
+        problems.push(`${name}'s nodes must share one scheme and credentials (node ${index + 1} differs from the first)`)
+      }
+    })
+    return listed
+  }
+
   const port = integer('PORT', 3000, 0, 65535)
   const host = text('HOST') ?? '127.0.0.1'
   const jwtPrivateKey = text('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n')
@@ -134,11 +154,13 @@ export function readConfig (env: Env = process.env): ServerConfig {
   if (publicUrl !== undefined && new URL(publicUrl).pathname !== '/') problems.push('PUBLIC_URL must be an origin such as https://idp.example.com, without a path')
   const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
 
+  const redisCluster = flag('REDIS_CLUSTER', false)
+
   const config: ServerConfig = {
     port,
     host,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl: redisCluster ? text('REDIS_URL') : url('REDIS_URL', ['redis:', 'rediss:']),
     dataDir: text('SENTRYAGENT_DATA_DIR') ?? '.sentryagent',
     jwtPrivateKey,
     jwtPublicKey,
@@ -159,6 +181,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
       agntcy: flag('AGNTCY_ENABLED')
     }
   }
+  if (redisCluster) config.redisClusterNodes = clusterNodes('REDIS_URL')
   // Present only when set, so that the defaults stay the tiers plugin's.
   const rateLimitRedisFailure = text('RATE_LIMIT_REDIS_FAILURE') === undefined ? undefined : oneOf('RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open')
   if (rateLimitRedisFailure !== undefined) config.rateLimitRedisFailure = rateLimitRedisFailure

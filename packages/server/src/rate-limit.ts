@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { RateLimitPluginOptions } from '@fastify/rate-limit'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 
 /** A tenant when authenticated, else the client address. */
 function rateLimitKey (request: FastifyRequest): string {
@@ -11,7 +11,7 @@ function rateLimitKey (request: FastifyRequest): string {
  * The flat limiter: one limit for every tenant, global across instances through Redis.
  * It runs after authentication (preHandler) so that it can key by tenant.
  */
-export function flatRateLimitOptions (perMinute: number, redis: Redis | undefined): RateLimitPluginOptions {
+export function flatRateLimitOptions (perMinute: number, redis: Redis | Cluster | undefined): RateLimitPluginOptions {
   return {
     global: true,
     hook: 'preHandler',

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { MemoryKeyValueStore, RedisKeyValueStore, SigningKeys, type Database, type KeyValueStore, type PemKeyPair } from '@sentryagent/core'
 import type { ServerConfig } from './config.js'
 import { lockDataDirectory } from './data-dir-lock.js'
@@ -12,13 +12,14 @@ export interface Runtime {
   database: Database
   store: KeyValueStore
   /** The raw Redis client when there is one (plugins such as BullMQ need it). */
-  redis: Redis | undefined
+  redis: Redis | Cluster | undefined
   signingKeys: PemKeyPair
   close(): Promise<void>
 }
 
 // Fail fast instead of hanging when PostgreSQL or Redis is away; callers answer 503.
 const POOL_DEFAULTS = { connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, query_timeout: 15_000 }
+const REDIS_DEFAULTS = { maxRetriesPerRequest: 1, connectTimeout: 3000 }
 
 /** Opens PostgreSQL (or the embedded PGlite) and Redis (or the in-memory store) as configured. */
 export async function openRuntime (config: ServerConfig): Promise<Runtime> {
@@ -39,12 +40,14 @@ export async function openRuntime (config: ServerConfig): Promise<Runtime> {
     database.on('error', () => {}) // idle-client errors surface on the next query as 503s
     closers.unshift(async () => { await database.end() })
 
-    let redis: Redis | undefined
+    let redis: Redis | Cluster | undefined
     let store: KeyValueStore
     if (config.redisUrl === undefined) {
       store = new MemoryKeyValueStore()
     } else {
-      const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, lazyConnect: true })
+      const client = config.redisClusterNodes === undefined
+        ? new Redis(config.redisUrl, { ...REDIS_DEFAULTS, enableOfflineQueue: false, lazyConnect: true })
+        : openCluster(config.redisClusterNodes)
       client.on('error', () => {}) // reported per request as 503; ioredis reconnects by itself
       // Registered before connecting: a failed connect keeps retrying (and the process alive) until disconnected.
       closers.unshift(async () => { client.disconnect() })
@@ -67,6 +70,20 @@ export async function openRuntime (config: ServerConfig): Promise<Runtime> {
     for (const close of closers) await close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * A Redis Cluster client as fail-fast as the single-node one. The nodes it discovers get the
+ * seeds' credentials and TLS through `redisOptions` (config.ts makes the seeds agree on them).
+ */
+function openCluster (seeds: string[]): Cluster {
+  const { username, password, protocol } = new URL(seeds[0]!)
+  const access = {
+    ...(username === '' ? {} : { username: decodeURIComponent(username) }),
+    ...(password === '' ? {} : { password: decodeURIComponent(password) }),
+    ...(protocol === 'rediss:' ? { tls: {} } : {})
+  }
+  return new Cluster(seeds, { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...REDIS_DEFAULTS, ...access } })
 }
 
 /** Keys from the environment; embedded mode generates a pair once and keeps it beside its data. */

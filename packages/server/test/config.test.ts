@@ -136,6 +136,28 @@ t.test('TRUST_PROXY takes the balancer\'s addresses', async (t) => {
   t.equal(readConfig({ TRUST_PROXY: 'false' }).trustProxy, false)
 })
 
+t.test('REDIS_CLUSTER makes REDIS_URL the cluster\'s seed nodes', async (t) => {
+  const config = readConfig({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://:pw@node-a.internal:6380, rediss://:pw@node-b.internal:6380/0' })
+  t.same(config.redisClusterNodes, ['rediss://:pw@node-a.internal:6380', 'rediss://:pw@node-b.internal:6380/0'])
+  t.equal(config.redisUrl, 'rediss://:pw@node-a.internal:6380, rediss://:pw@node-b.internal:6380/0', 'set: Redis is used')
+  t.notOk('redisClusterNodes' in readConfig({ REDIS_URL: 'redis://cache:6379' }), 'unset: one Redis')
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      readConfig(env)
+      return []
+    } catch (error) {
+      return (error as ConfigError).problems
+    }
+  }
+  t.match(problems({ REDIS_CLUSTER: 'true' }), [/^REDIS_CLUSTER needs REDIS_URL/], 'the seeds are required')
+  t.match(problems({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:1,redis://b:2/3' }), [/node 2 is not one/], 'a cluster has database 0 only')
+  t.match(problems({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:1,http://b:2' }), [/node 2 is not one/])
+  const mixed = problems({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://:secret@a:1,rediss://:secret@b:2' })
+  t.match(mixed, [/node 2 differs from the first/], 'one scheme and one set of credentials for every node')
+  t.notMatch(mixed.join(' '), 'secret', 'no password in the message')
+  t.match(problems({ REDIS_CLUSTER: 'maybe' }), [/^REDIS_CLUSTER must be true or false/])
+})
+
 t.test('the tier limiter\'s Redis failure policy and upgrade URL are read when set', async (t) => {
   const config = readConfig({ RATE_LIMIT_REDIS_FAILURE: 'closed', UPGRADE_URL: 'https://billing.example.com/upgrade' })
   t.equal(config.rateLimitRedisFailure, 'closed')

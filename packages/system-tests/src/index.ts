@@ -1,7 +1,7 @@
 export { freshDatabase, queryRows, redisDatabase } from './databases.js'
 export { serverEnvironment, signingKeys } from './environment.js'
 export { isSuccess, percentile, runLoad, send, statusCounts, type LoadOptions, type LoadRequest, type Outcome } from './load.js'
-export { OwnPostgres, OwnRedis } from './own-services.js'
+export { OwnPostgres, OwnRedis, OwnRedisCluster } from './own-services.js'
 export { freePort, sleep, waitFor } from './processes.js'
 export { ServerProcess, startTogether } from './server-process.js'
 export { API, call, clientToken, createAgent, createOrganizations, delegate, type AgentWithSecret, type Answer } from './tenants.js'

@@ -86,6 +86,54 @@ export class OwnRedis {
   }
 }
 
+/**
+ * A Redis Cluster of `masters` nodes without replicas, nothing persisted: enough for every hash
+ * slot to be served and for keys of different tags to land on different nodes.
+ */
+export class OwnRedisCluster {
+  readonly #dir = mkdtempSync(join(tmpdir(), 'system-tests-redis-cluster-'))
+  readonly #servers: ChildProcess[] = []
+  ports: number[] = []
+
+  constructor (private readonly masters = 3) {}
+
+  /** The seed nodes, as REDIS_URL lists them with REDIS_CLUSTER=true. */
+  get url (): string { return this.ports.map((port) => `redis://127.0.0.1:${port}`).join(',') }
+
+  async start (): Promise<void> {
+    for (let index = 0; index < this.masters; index++) {
+      const port = await freePort()
+      // The cluster bus listens on a port of its own (by default port + 10000, maybe out of range).
+      const busPort = await freePort()
+      const server = spawn('redis-server', ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+        '--cluster-enabled', 'yes', '--cluster-config-file', join(this.#dir, `nodes-${port}.conf`)], { cwd: this.#dir, stdio: 'ignore', detached: true })
+      server.on('error', () => {})
+      this.#servers.push(server)
+      this.ports.push(port)
+    }
+    for (const port of this.ports) await waitFor(async () => this.cli(port, 'ping') === 'PONG', 10_000, `redis-server ${port} to answer PING`)
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...this.ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr}${created.stdout}`)
+    for (const port of this.ports) {
+      await waitFor(async () => this.cli(port, 'cluster', 'info').includes('cluster_state:ok'), 10_000, `node ${port} to report cluster_state:ok`)
+    }
+  }
+
+  /** One redis-cli command on one node; its output, trimmed. */
+  cli (port: number, ...command: string[]): string {
+    return spawnSync('redis-cli', ['-p', String(port), ...command], { encoding: 'utf8' }).stdout.trim()
+  }
+
+  /** Kills every node and removes their files. */
+  async destroy (): Promise<void> {
+    await Promise.all(this.#servers.filter((server) => server.exitCode === null && server.signalCode === null).map(async (server) => new Promise((resolve) => {
+      server.once('exit', resolve)
+      server.kill('SIGKILL')
+    })))
+    rmSync(this.#dir, { recursive: true, force: true })
+  }
+}
+
 function postgresBinDir (): string {
   const candidates: string[] = []
   const configured = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' })

@@ -104,8 +104,9 @@ t.test('the aggregation job runs exactly once per schedule across instances', as
   // shared by every instance: re-timing it there to every second (as any instance's upsert would)
   // fires it a few times while the three workers compete, without waiting for 00:05 UTC.
   const connection = { url: env.REDIS_URL! }
-  const queue = new Queue('sentryagent-analytics', { connection })
-  const events = new QueueEvents('sentryagent-analytics', { connection })
+  // The plugin's queue prefix (QUEUE_PREFIX in plugin-analytics): a hash tag, so that it works on a Redis Cluster.
+  const queue = new Queue('sentryagent-analytics', { connection, prefix: '{sentryagent}' })
+  const events = new QueueEvents('sentryagent-analytics', { connection, prefix: '{sentryagent}' })
   t.teardown(async () => {
     await events.close()
     await queue.close()

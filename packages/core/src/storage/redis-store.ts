@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
 import type { KeyValueStore } from './key-value-store.js'
 
 /**
- * Redis-backed store shared by every server instance. Subscriptions need a
- * dedicated connection, which this store creates on first use and closes itself.
+ * Redis-backed store shared by every server instance, on one Redis or a Redis Cluster (where the
+ * keys read together by `getMany` must share a hash tag). Subscriptions need a dedicated
+ * connection, which this store creates on first use and closes itself.
  */
 export class RedisKeyValueStore implements KeyValueStore {
   #subscriber: Redis | undefined
@@ -12,7 +13,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   #listening = false
   #missedSome = false
 
-  constructor (private readonly redis: Redis) {}
+  constructor (private readonly redis: Redis | Cluster) {}
 
   async get (key: string): Promise<string | null> {
     return this.redis.get(key)
@@ -43,8 +44,7 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async subscribe (channel: string, listener: (message: string) => void): Promise<void> {
     if (this.#subscriber === undefined) {
-      // The subscriber waits out outages (queueing, resubscribing) whatever the main client's fail-fast settings.
-      this.#subscriber = this.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+      this.#subscriber = this.#openSubscriber()
       this.#subscriber.on('error', () => {})
       this.#subscriber.on('message', (from: string, message: string) => {
         for (const notify of this.#listeners.get(from) ?? []) notify(message)
@@ -60,6 +60,18 @@ export class RedisKeyValueStore implements KeyValueStore {
     const listeners = this.#listeners.get(channel) ?? []
     if (listeners.length === 0) await this.#subscriber.subscribe(channel)
     this.#listeners.set(channel, [...listeners, listener])
+  }
+
+  /** The subscriber waits out outages (queueing, resubscribing) whatever the main client's fail-fast settings. */
+  #openSubscriber (): Redis {
+    const patient = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }
+    if (!(this.redis instanceof Cluster)) return this.redis.duplicate(patient)
+    // A cluster delivers every PUBLISH to every node, so one node's connection hears it all, and
+    // its own 'close' and 'ready' say when it does not (the cluster client's subscriber moves
+    // between nodes without a word). Pinned to that node: while it is away, caches read through.
+    const node: Redis | undefined = this.redis.nodes('master')[0]
+    if (node === undefined) throw new Error('the Redis Cluster has no known node: connect it before subscribing')
+    return node.duplicate({ ...patient, readOnly: false, retryStrategy: (attempt: number) => Math.min(attempt * 50, 2000) })
   }
 
   get listening (): boolean {

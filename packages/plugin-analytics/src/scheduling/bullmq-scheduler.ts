@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AggregationScheduler, JobSchedule } from './schedule.js'
 
@@ -7,6 +7,17 @@ const SCHEDULER_ID = 'analytics-daily-aggregation'
 const JOB_NAME = 'aggregate-usage'
 // How long a close may wait for BullMQ to finish with a reachable Redis (a running job ends).
 const CLOSE_TIMEOUT_MS = 5_000
+// BullMQ's scripts touch several keys of a queue at once: on a Redis Cluster they must share a
+// slot, which a hash tag in the prefix gives. Always used, so that one Redis and a cluster hold
+// the same keys (the tag costs nothing on one Redis): `{sentryagent}:<queueName>:*`.
+export const QUEUE_PREFIX = '{sentryagent}'
+
+/** A connection BullMQ may block on: it retries forever rather than fail commands. */
+function patientCopy (redis: Redis | Cluster): Redis | Cluster {
+  return redis instanceof Cluster
+    ? redis.duplicate([], { enableOfflineQueue: true, lazyConnect: false, redisOptions: { maxRetriesPerRequest: null } })
+    : redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
+}
 
 /** Resolves after `ms` without holding the process open. */
 const pause = async (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms).unref() })
@@ -17,17 +28,16 @@ const pause = async (ms: number): Promise<void> => new Promise((resolve) => { se
  * pending while no worker ran is processed when one comes back, and its run catches up.
  */
 export class BullMqAggregationScheduler implements AggregationScheduler {
-  readonly #connection: Redis
+  readonly #connection: Redis | Cluster
   readonly #queue: Queue
   #worker: Worker | undefined
-  #events: { queueEvents: QueueEvents, connection: Redis } | undefined
+  #events: { queueEvents: QueueEvents, connection: Redis | Cluster } | undefined
 
-  constructor (redis: Redis, private readonly queueName: string, private readonly schedule: JobSchedule,
+  constructor (redis: Redis | Cluster, private readonly queueName: string, private readonly schedule: JobSchedule,
     private readonly handler: () => Promise<unknown>, private readonly log: FastifyBaseLogger) {
-    // BullMQ blocks on its connection: it must retry forever rather than fail commands.
-    this.#connection = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
+    this.#connection = patientCopy(redis)
     this.#connection.on('error', () => {}) // ioredis reconnects; failed jobs are retried
-    this.#queue = new Queue(queueName, { connection: this.#connection })
+    this.#queue = new Queue(queueName, { connection: this.#connection, prefix: QUEUE_PREFIX })
     // Without a listener BullMQ prints each connection error to stderr, outside the logger.
     this.#queue.on('error', (error) => { this.log.debug({ err: error }, 'analytics queue: Redis unavailable') })
   }
@@ -39,7 +49,7 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
     })
     // drainDelay: an idle worker blocks on Redis this many seconds at a time, and a graceful close
     // waits for that call: 1 s (not BullMQ's 5) keeps the close well inside CLOSE_TIMEOUT_MS.
-    this.#worker = new Worker(this.queueName, async () => this.handler(), { connection: this.#connection, concurrency: 1, drainDelay: 1 })
+    this.#worker = new Worker(this.queueName, async () => this.handler(), { connection: this.#connection, prefix: QUEUE_PREFIX, concurrency: 1, drainDelay: 1 })
     this.#worker.on('failed', (job, error) => {
       this.log.warn({ err: error, attempt: job?.attemptsMade }, 'analytics aggregation failed; BullMQ retries it with backoff')
     })
@@ -49,9 +59,9 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
   async runNow (): Promise<void> {
     if (this.#events === undefined) {
       // QueueEvents blocks on its own connection.
-      const connection = this.#connection.duplicate()
+      const connection = patientCopy(this.#connection)
       connection.on('error', () => {})
-      const queueEvents = new QueueEvents(this.queueName, { connection })
+      const queueEvents = new QueueEvents(this.queueName, { connection, prefix: QUEUE_PREFIX })
       queueEvents.on('error', () => {})
       this.#events = { queueEvents, connection }
     }
@@ -76,7 +86,7 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
     this.log.warn({ timeoutMs: limit }, 'analytics scheduler closed without Redis; an interrupted job is retried by another worker')
   }
 
-  async #closeGracefully (connections: Redis[]): Promise<void> {
+  async #closeGracefully (connections: Array<Redis | Cluster>): Promise<void> {
     await this.#worker?.close()
     await this.#events?.queueEvents.close()
     await this.#queue.close()

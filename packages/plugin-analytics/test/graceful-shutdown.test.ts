@@ -1,6 +1,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { BullMqAggregationScheduler } from '../src/scheduling/bullmq-scheduler.js'
 import { accessToken, buildApp, createOrganization, ManualClock, rawTotals } from './helpers.js'
 
@@ -35,4 +37,17 @@ t.test('with Redis gone, the BullMQ scheduler closes at once instead of waiting 
   await scheduler.close()
   const elapsed = performance.now() - started
   t.ok(elapsed < 1_000, `closed in ${elapsed.toFixed(0)} ms`)
+})
+
+t.test('a close without Redis leaves nothing of BullMQ\'s to keep the process alive or come back with Redis', async (t) => {
+  const started = performance.now()
+  const { stdout, code, signal } = await new Promise<{ stdout: string, code: number | null, signal: string | null }>((resolve) => {
+    const child = execFile(process.execPath, [fileURLToPath(new URL('fixtures/close-without-redis.mjs', import.meta.url))], { timeout: 30_000 }, (_error, stdout) => {
+      resolve({ stdout, code: child.exitCode, signal: child.signalCode })
+    })
+  })
+  t.equal(signal, null, 'the process ended by itself, not by the 30 s kill')
+  t.equal(code, 0)
+  t.equal(stdout.trim(), '1', 'once Redis is back, the only client is the check\'s own')
+  t.comment(`process ended ${((performance.now() - started) / 1000).toFixed(1)} s after it started`)
 })

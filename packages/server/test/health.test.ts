@@ -1,7 +1,7 @@
 import t from 'tap'
 import { SERVER_VERSION } from '../src/index.js'
 import { buildApp, waitFor } from './helpers.js'
-import { ThrowawayRedis } from './throwaway-redis.js'
+import { ThrowawayRedis } from '@sentryagent/test-support'
 
 t.test('/health reports the version and both services up', async (t) => {
   const app = await buildApp(t)

@@ -1,16 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { SigningKeys, type CreatedOrganization } from '@sentryagent/core'
 import { buildServer, readConfig, type BuildOptions, type ServerConfig } from '../src/index.js'
-import { databaseUrl, redisUrl } from '@sentryagent/test-support'
+import { databaseUrl, freePort, redisUrl, waitFor } from '@sentryagent/test-support'
 
 /** What a tap test gives a helper: somewhere to register cleanup. */
 export interface Teardown { teardown(fn: () => unknown): void }
 
-export { databaseUrl, redisUrl }
+export { databaseUrl, freePort, redisUrl, waitFor }
 
 export const testKeys = SigningKeys.generatePem('ES256')
 
@@ -73,25 +72,3 @@ export function agentBody (overrides: Record<string, unknown> = {}): Record<stri
   }
 }
 
-/** A port nobody listens on right now. */
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => { resolve(port) })
-    })
-  })
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls `check` until it holds, failing after `timeoutMs`. */
-export async function waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(100)
-  }
-}

@@ -7,6 +7,8 @@ const SCHEDULER_ID = 'analytics-daily-aggregation'
 const JOB_NAME = 'aggregate-usage'
 // How long a close may wait for BullMQ to finish with a reachable Redis (a running job ends).
 const CLOSE_TIMEOUT_MS = 5_000
+// How long a close asks whether Redis still answers before closing without it.
+const PING_TIMEOUT_MS = 1_000
 // BullMQ's scripts touch several keys of a queue at once: on a Redis Cluster they must share a
 // slot, which a hash tag in the prefix gives. Always used, so that one Redis and a cluster hold
 // the same keys (the tag costs nothing on one Redis): `{sentryagent}:<queueName>:*`.
@@ -73,17 +75,28 @@ export class BullMqAggregationScheduler implements AggregationScheduler {
   /**
    * Closes within a bounded time: with Redis gone BullMQ would wait for it forever, and the
    * app's later onClose work (core's usage flush) would never run. Past the limit (at once when
-   * Redis is not connected) the connections are cut; an interrupted job is retried elsewhere.
+   * Redis doesn't answer) the connections are cut; an interrupted job is retried elsewhere.
    */
   async close (): Promise<void> {
     const connections = [this.#events?.connection, this.#connection].filter((c) => c !== undefined)
-    const graceful = this.#closeGracefully(connections)
-    const limit = this.#connection.status === 'ready' ? CLOSE_TIMEOUT_MS : 0
-    const finished = await Promise.race([graceful.then(() => true), pause(limit).then(() => false)])
-    if (finished) return
-    graceful.catch(() => {})
+    if (await this.#answering()) {
+      const graceful = this.#closeGracefully(connections)
+      if (await Promise.race([graceful.then(() => true), pause(CLOSE_TIMEOUT_MS).then(() => false)])) return
+      graceful.catch(() => {})
+    } else {
+      // A graceful close would wait for the worker's loop, which waits for Redis; forced, the
+      // worker stops its lock timers at once, and its own blocking connection is cut below.
+      this.#worker?.close(true).catch(() => {})
+    }
+    void Promise.allSettled([this.#worker?.disconnect(), this.#events?.queueEvents.disconnect()])
     for (const connection of connections) connection.disconnect()
-    this.log.warn({ timeoutMs: limit }, 'analytics scheduler closed without Redis; an interrupted job is retried by another worker')
+    this.log.warn('analytics scheduler closed without Redis; an interrupted job is retried by another worker')
+  }
+
+  /** Whether Redis answers now: a connection just cut may still say 'ready' for a moment. */
+  async #answering (): Promise<boolean> {
+    if (this.#connection.status !== 'ready') return false
+    return Promise.race([this.#connection.ping().then(() => true, () => false), pause(PING_TIMEOUT_MS).then(() => false)])
   }
 
   async #closeGracefully (connections: Array<Redis | Cluster>): Promise<void> {

@@ -84,7 +84,8 @@ const GLOBAL_OPTIONS = ['help', 'version', 'json']
 
 /** Runs one command line; answers the process exit code. */
 export async function run (argv: string[], output: Output, env: Record<string, string | undefined> = process.env, version = '0.0.0'): Promise<number> {
-  let json = false
+  // Known before parsing, so that a command line that does not parse is still answered in JSON.
+  let json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json')
   try {
     const { values, positionals } = parseArgs({
       args: argv,

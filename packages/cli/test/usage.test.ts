@@ -36,3 +36,9 @@ t.test('a bad environment is reported before any work: exit 1', async (t) => {
   t.match(output.stderr(), 'DATABASE_URL must be')
   t.match(output.stderr(), 'LOG_LEVEL must be')
 })
+
+t.test('with --json, a command line that does not parse is a usage error in JSON too (found by the fuzzer)', async (t) => {
+  const output = captureOutput()
+  t.equal(await run(['analytics', 'aggregate', '--unknown', '--json'], output, {}), 2)
+  t.match(JSON.parse(output.stderr()), { error: { code: 'USAGE', exitCode: 2 } })
+})

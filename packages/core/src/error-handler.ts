@@ -13,6 +13,10 @@ const CODE_BY_STATUS: Record<number, string> = {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'])
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|Reached the max retries|Client has encountered a connection error|Client was closed/i
 
+// PostgreSQL refuses text it cannot store (a NUL character, `\u0000` inside JSON): the request's
+// fault, found only when the text reaches the database.
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05'])
+
 function isUnavailable (error: FastifyError): boolean {
   const code = String(error.code ?? '')
   return UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGES.test(error.message) ||
@@ -54,6 +58,16 @@ export function sentryErrorHandler (error: FastifyError, request: FastifyRequest
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       void reply.status(415).send({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type' })
       return
+    // The router's own refusals (given here by Fastify's `frameworkErrors`): no id is that long or
+    // written that way, so these are invalid path parameters, not a 414 no operation documents.
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+    case 'FST_ERR_BAD_URL':
+      void reply.status(400).send({ code: 'VALIDATION_ERROR', message: 'Invalid request params: a path parameter is too long or not validly percent-encoded' })
+      return
+  }
+  if (UNSTORABLE_TEXT_CODES.has(String(error.code ?? ''))) {
+    void reply.status(400).send({ code: 'VALIDATION_ERROR', message: 'Request text contains a character that cannot be stored (such as NUL)' })
+    return
   }
   const status = error.statusCode ?? 500
   if (status === 503 || (status >= 500 && isUnavailable(error))) {

@@ -48,7 +48,10 @@ t.test('client errors keep their status; codes that are not UPPER_SNAKE fall bac
     [Object.assign(new Error('odd'), { statusCode: 422, code: 'invalid-type' }), 422, { code: 'BAD_REQUEST', message: 'odd' }],
     [Object.assign(new Error('gone'), { statusCode: 404, code: 'some-plugin-code' }), 404, { code: 'NOT_FOUND', message: 'gone' }],
     [Object.assign(new (createError('QUOTA_EXCEEDED', 'over quota', 429))(), { details: { limit: 10 } }), 429, { code: 'QUOTA_EXCEEDED', details: { limit: 10 } }],
-    [new OAuthError('invalid_grant', 'expired code'), 400, { error: 'invalid_grant', error_description: 'expired code' }]
+    [new OAuthError('invalid_grant', 'expired code'), 400, { error: 'invalid_grant', error_description: 'expired code' }],
+    // PostgreSQL refusing a NUL in text or in JSON
+    [Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }), 400, { code: 'VALIDATION_ERROR' }],
+    [Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }), 400, { code: 'VALIDATION_ERROR' }]
   ]
   for (const [error, status, body] of cases) {
     const app = await hostWith(() => error)
@@ -56,6 +59,17 @@ t.test('client errors keep their status; codes that are not UPPER_SNAKE fall bac
     const response = await app.inject({ url: '/boom' })
     t.equal(response.statusCode, status)
     t.match(response.json(), body)
+  }
+})
+
+t.test('the router\'s refusals of a path parameter, given to the handler as framework errors, are 400 VALIDATION_ERROR', async (t) => {
+  const app = Fastify({ frameworkErrors: sentryErrorHandler })
+  t.teardown(() => app.close())
+  app.get('/things/:id', async () => ({}))
+  for (const url of [`/things/${'a'.repeat(101)}`, '/things/%ZZ']) {
+    const response = await app.inject({ url })
+    t.equal(response.statusCode, 400, url)
+    t.equal(response.json().code, 'VALIDATION_ERROR', url)
   }
 })
 

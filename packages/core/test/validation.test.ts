@@ -92,7 +92,7 @@ t.test('query and path parameters are validated', async (t) => {
   const { authorization, agentId } = await adminSession(app)
 
   for (const url of ['/api/v1/agents?limit=101', '/api/v1/agents?limit=0', '/api/v1/agents?page=0', '/api/v1/agents?status=gone', '/api/v1/agents?sort=name',
-    '/api/v1/audit?limit=500', '/api/v1/audit?agentId=nope', '/api/v1/audit?from=yesterday', `/api/v1/agents/${agentId}/credentials?limit=1000`, '/api/v1/agents/not-a-uuid']) {
+    '/api/v1/audit?limit=500', '/api/v1/audit?page=1000001', '/api/v1/audit?agentId=nope', '/api/v1/audit?from=yesterday', `/api/v1/agents/${agentId}/credentials?limit=1000`, '/api/v1/agents/not-a-uuid']) {
     const response = await app.inject({ url, headers: { authorization } })
     t.equal(response.statusCode, 400, url)
     t.equal(response.json().code, 'VALIDATION_ERROR', url)
@@ -109,4 +109,31 @@ t.test('an unsupported content type is 415 UNSUPPORTED_MEDIA_TYPE', async (t) =>
   const response = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization, 'content-type': 'application/xml' }, payload: '<agent/>' })
   t.equal(response.statusCode, 415)
   t.equal(response.json().code, 'UNSUPPORTED_MEDIA_TYPE')
+})
+
+// Found by the fuzzers (packages/system-tests): text and instants the schemas admit but PostgreSQL refuses.
+t.test('what PostgreSQL cannot store is a 400 or is brought into its range, never a 500', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization, agentId } = await adminSession(app)
+
+  for (const body of [agentBody({ owner: 'nul\u0000inside' }), agentBody({ skills: [{ id: 's', name: 'nul \u0000 in JSON', description: 'd', tags: ['t'] }] })]) {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization }, payload: body })
+    t.equal(response.statusCode, 400, JSON.stringify(body))
+    t.equal(response.json().code, 'VALIDATION_ERROR')
+  }
+  for (const from of ['0442-07-14T10:50:57.779940-18:25', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59']) {
+    const response = await app.inject({ url: `/api/v1/audit?from=${encodeURIComponent(from)}`, headers: { authorization } })
+    t.equal(response.statusCode, 200, from)
+  }
+  t.equal((await app.inject({ url: '/api/v1/audit?page=1000000&limit=100', headers: { authorization } })).statusCode, 200, 'the last page')
+  // A leap second is a valid RFC 3339 date-time that names no instant JavaScript knows.
+  const leap = await app.inject({ url: `/api/v1/audit?to=${encodeURIComponent('2016-12-31T23:59:60Z')}`, headers: { authorization } })
+  t.equal(leap.statusCode, 400)
+  t.equal(leap.json().code, 'VALIDATION_ERROR')
+  const leapExpiry = await app.inject({ method: 'POST', url: `/api/v1/agents/${agentId}/credentials`, headers: { authorization }, payload: { expiresAt: '2099-12-31T23:59:60Z' } })
+  t.equal(leapExpiry.statusCode, 400)
+  const farFuture = await app.inject({ method: 'POST', url: `/api/v1/agents/${agentId}/credentials`, headers: { authorization }, payload: { expiresAt: '9999-12-31T23:59:59-18:25' } })
+  t.equal(farFuture.statusCode, 201)
+  t.equal(farFuture.json().expiresAt, '9999-12-31T23:59:59.999Z', 'past the last year PostgreSQL is given: its last instant')
 })

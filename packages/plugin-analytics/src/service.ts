@@ -14,6 +14,7 @@ export interface Period { from: string, to: string }
 interface RangeRequest { from?: string | undefined, to?: string | undefined }
 
 const DEFAULT_SPAN_DAYS = 30
+const NOT_A_DAY = 'from and to must be UTC days written YYYY-MM-DD'
 
 /**
  * The analytics API's answers, read from the daily aggregates only (cost O(days), whatever the
@@ -107,10 +108,12 @@ export class AnalyticsService {
   async #period (tenantId: string, range: RangeRequest): Promise<Period> {
     const today = utcDay(this.clock.now())
     const to = range.to ?? addDays(today, -1)
+    // Checked before the default `from` is counted back from it.
+    const toNumber = dayNumber(to)
+    if (toNumber === undefined) throw new InvalidDateRangeError(NOT_A_DAY)
     const from = range.from ?? addDays(to, 1 - DEFAULT_SPAN_DAYS)
     const fromNumber = dayNumber(from)
-    const toNumber = dayNumber(to)
-    if (fromNumber === undefined || toNumber === undefined) throw new InvalidDateRangeError('from and to must be UTC days written YYYY-MM-DD')
+    if (fromNumber === undefined) throw new InvalidDateRangeError(NOT_A_DAY)
     if (fromNumber > toNumber) throw new InvalidDateRangeError('from must not be after to')
     if (toNumber > dayNumber(today)!) throw new InvalidDateRangeError('to must not be in the future')
     const historyDays = await this.history.historyDaysOf(tenantId)

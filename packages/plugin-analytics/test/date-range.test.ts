@@ -12,7 +12,8 @@ t.test('bad, reversed, future and longer-than-the-tier ranges answer 400 INVALID
     { from: 'yesterday', to: '2026-06-01' },
     { from: '2026-06-10', to: '2026-06-01' },
     { from: '2026-06-10', to: '2026-06-16' },
-    { from: '2026-05-15', to: '2026-06-14' } // 31 days back: the free tier keeps 30
+    { from: '2026-05-15', to: '2026-06-14' }, // 31 days back: the free tier keeps 30
+    { to: '0000000000' } // not a day, and no from to count back from it (found by the fuzzer)
   ]
   for (const path of ['usage-summary', 'agent-activity', 'token-trends']) {
     for (const query of cases) {

@@ -56,6 +56,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
   const loggerOptions = typeof options.logger === 'object' ? options.logger : {}
   // The caller's level wins over the configured one (a test capturing trace output).
   const level = loggerOptions.level ?? config.logLevel
+  const headers = strictHeaders(config.publicUrl)
   const app = Fastify({
     logger: options.logger === false || level === 'silent'
       ? false
@@ -71,6 +72,12 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     // Requests arriving while the app closes get the answer below instead of Fastify's own
     // (a bare 503 without retry-after, in another error shape).
     return503OnClosing: false,
+    // The router's refusals (a path parameter past maxParamLength, a bad escape) come before any
+    // hook: answered in our shape, with the headers every other answer carries.
+    frameworkErrors: (error, request, reply) => {
+      void reply.headers(headers).header('x-request-id', request.id)
+      sentryErrorHandler(error, request, reply)
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   })
   if (options.runtime === undefined) app.addHook('onClose', async () => { await runtime.close() })
@@ -83,7 +90,6 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
   })
   // First of the onRequest hooks, so that every answer (errors, 404s, the shutdown 503) carries
   // the headers; one callback-style hook, because each hook and each promise costs on every request.
-  const headers = strictHeaders(config.publicUrl)
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('x-request-id', request.id)
     if (!closing) {

@@ -53,3 +53,15 @@ t.test('every response carries x-request-id: the caller\'s, or a generated one',
   }
   t.equal(generated.size, requests.length, 'generated ids are unique')
 })
+
+t.test('the router\'s refusals (an over-long path parameter, a bad escape) answer 400 in our shape, with our headers', async (t) => {
+  const app = await buildApp(t)
+  const { authorization } = await adminSession(app)
+  for (const url of [`/api/v1/agents/${'a'.repeat(200)}`, '/api/v1/agents/%ZZ']) {
+    const response = await app.inject({ url, headers: { authorization } })
+    t.equal(response.statusCode, 400, url)
+    t.match(response.json(), { code: 'VALIDATION_ERROR', message: String })
+    t.equal(response.headers['x-content-type-options'], 'nosniff')
+    t.match(String(response.headers['x-request-id']), GENERATED_ID)
+  }
+})

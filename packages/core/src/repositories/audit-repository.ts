@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import { hotQuery, type Queryable, type QueryText } from '../storage/database.js'
 import type { AuditEvent, AuditQuery } from '../schemas/audit.js'
+import { requestInstant } from '../instants.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -123,8 +124,8 @@ export class AuditRepository {
     if (query.action !== undefined) add('action = ?', query.action)
     if (query.agentId !== undefined) add('agent_id = ?', query.agentId)
     if (query.outcome !== undefined) add('outcome = ?', query.outcome)
-    if (query.from !== undefined) add('occurred_at >= ?', query.from)
-    if (query.to !== undefined) add('occurred_at < ?', query.to)
+    if (query.from !== undefined) add('occurred_at >= ?', requestInstant('from', query.from).toISOString())
+    if (query.to !== undefined) add('occurred_at < ?', requestInstant('to', query.to).toISOString())
     const where = filters.join(' AND ')
     const [{ rows }, { rows: counted }] = await Promise.all([
       this.db.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_events WHERE ${where}

@@ -5,6 +5,7 @@ import { CreateCredentialBody, CredentialList, CredentialListQuery, CredentialPa
 import { ErrorResponse, authErrorResponses } from '../schemas/common.js'
 import { principalOf } from '../auth/auth-hook.js'
 import { ValidationError } from '../errors.js'
+import { requestInstant } from '../instants.js'
 
 const tags = ['Credentials']
 const security = [{ bearerAuth: [] }]
@@ -19,7 +20,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: { tags, security, summary: 'Create a credential; the client secret is returned only now', params: AgentIdParams, body: CreateCredentialBody, response: { 201: CredentialWithSecret, 404: ErrorResponse, 409: ErrorResponse, ...authErrorResponses } }
   }, async (request, reply) => {
     const { organizationId, agentId } = principalOf(request)
-    const expiresAt = request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt)
+    const expiresAt = request.body.expiresAt === undefined ? null : requestInstant('expiresAt', request.body.expiresAt)
     if (expiresAt !== null && expiresAt <= clock.now()) throw new ValidationError('expiresAt must be in the future')
     const created = await credentials.create({ organizationId, agentId }, request.params.agentId, expiresAt)
     return reply.status(201).header('cache-control', 'no-store').send(created)

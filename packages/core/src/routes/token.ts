@@ -51,13 +51,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/token/introspect', {
     bodyLimit: BODY_LIMIT,
     config: { scopes: ['tokens:read'] },
-    schema: { tags, security, summary: 'RFC 7662 token introspection (tokens of the caller\'s organization)', body: TokenOnlyRequest, response: { 200: IntrospectionResponse, ...authErrorResponses } }
+    schema: { tags, security, summary: 'RFC 7662 token introspection (tokens of the caller\'s organization)', body: TokenOnlyRequest, response: { 200: IntrospectionResponse, ...authErrorResponses, 413: ErrorResponse } }
   }, async (request) => tokens.introspect(request.body.token, principalOf(request).organizationId))
 
   fastify.post('/token/revoke', {
     bodyLimit: BODY_LIMIT,
     config: { scopes: [] },
-    schema: { tags, security, summary: 'RFC 7009 token revocation (own tokens, or any of the organization\'s with admin:orgs)', body: TokenOnlyRequest, response: { 200: Type.Object({}), ...authErrorResponses } }
+    schema: { tags, security, summary: 'RFC 7009 token revocation (own tokens, or any of the organization\'s with admin:orgs)', body: TokenOnlyRequest, response: { 200: Type.Object({}), ...authErrorResponses, 413: ErrorResponse } }
   }, async (request) => {
     await tokens.revoke(request.body.token, principalOf(request))
     return {}

@@ -12,7 +12,8 @@ export const OAuthErrorResponse = Type.Object({
 }, { $id: 'OAuthErrorResponse', description: 'RFC 6749 §5.2 error' })
 
 export const PageQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  // Bounded so that the row offset, (page - 1) × limit, stays a safe integer PostgreSQL can take.
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
 })
 

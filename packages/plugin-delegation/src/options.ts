@@ -11,7 +11,7 @@ export interface DelegationOptions {
   maxLiveLinksPerDelegator?: number
   /** Lifetime cap of an access token obtained by token exchange, in seconds. */
   exchangedTokenTtlSeconds?: number
-  /** In-process entries: delegation links and verified delegation tokens. */
+  /** In-process entries: delegation links and credentials' public keys (a verified token is kept with its link). */
   cacheSize?: number
   /** Send issuance's insert as a named prepared statement; defaults to core's option of that name. */
   preparedStatements?: boolean

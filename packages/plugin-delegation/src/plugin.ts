@@ -39,8 +39,7 @@ export const delegationPlugin: FastifyPluginAsync<DelegationOptions> = async (fa
     audit: core.audit,
     usage: core.usage,
     metrics: core.metrics,
-    maxLiveLinksPerDelegator: options.maxLiveLinksPerDelegator,
-    cacheSize: options.cacheSize
+    maxLiveLinksPerDelegator: options.maxLiveLinksPerDelegator
   })
 
   core.credentials.onRevoked(async ({ organizationId, credentialId }) => service.credentialRevoked(organizationId, credentialId))

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { LRUCache } from 'lru-cache'
 import type { Registry } from 'prom-client'
 import {
   AgentNotActiveError, ForbiddenError, counter, histogram, withTransaction,
@@ -33,7 +32,6 @@ export interface DelegationServiceDependencies {
   usage: UsageRecorder
   metrics: Registry
   maxLiveLinksPerDelegator: number
-  cacheSize: number
 }
 
 /** A chain that verified: its links, root first. */
@@ -48,12 +46,13 @@ export class DelegationService {
   readonly #verifyDuration
   // Tokens whose signature checked out: links are immutable, so only revocation state is re-read.
   readonly #intact = new WeakSet<Link>()
-  readonly #verifiedTokens: LRUCache<string, Link>
+  // The token each link last verified with: it goes with the link when the link directory drops
+  // it (revocation, eviction), so that no revoked or expired token stays in memory.
+  readonly #verifiedTokens = new WeakMap<Link, string>()
   // Revocation and expiry are judged on every call; this is only the answer's wording.
   readonly #explanations = new WeakMap<Link, VerifyResult>()
 
   constructor (private readonly deps: DelegationServiceDependencies) {
-    this.#verifiedTokens = new LRUCache({ max: deps.cacheSize })
     this.#created = counter(deps.metrics, 'delegations_created_total', 'Delegation links issued')
     this.#verified = counter(deps.metrics, 'delegations_verified_total', 'Delegation tokens verified', ['result'])
     this.#revoked = counter(deps.metrics, 'delegations_revoked_total', 'Delegation links revoked (cascades included)', ['cause'])
@@ -152,11 +151,6 @@ export class DelegationService {
 
   /** Checks a delegation token against the graph; never throws for a bad token. */
   async verifyChain (organizationId: string, token: string): Promise<VerifiedChain> {
-    const known = this.#verifiedTokens.get(token)
-    if (known !== undefined && known.organizationId === organizationId) {
-      const path = await this.deps.links.path(organizationId, known.chainId)
-      if (path[path.length - 1] === known) return this.#state(path)
-    }
     const parsed = parseDelegationToken(token)
     if (parsed === undefined) return { valid: false, reason: 'malformed' }
     // Another tenant's delegations are not described, not even as existing.
@@ -164,6 +158,7 @@ export class DelegationService {
     const path = await this.deps.links.path(organizationId, parsed.claims.delegation_id)
     if (path.length === 0) return { valid: false, reason: 'unknown' }
     const leaf = path[path.length - 1]!
+    if (this.#verifiedTokens.get(leaf) === token) return this.#state(path)
     if (parsed.credentialId !== leaf.signingCredentialId || parsed.claims.link_hash !== leaf.payloadHash || parsed.claims.exp !== leaf.expiresAt) {
       return { valid: false, reason: 'bad_signature' }
     }
@@ -172,7 +167,7 @@ export class DelegationService {
     if (key === undefined || !tokenSignatureValid(parsed, key)) return { valid: false, reason: 'bad_signature' }
     const broken = await this.#firstBrokenLink(organizationId, path)
     if (broken !== undefined) return { valid: false, reason: broken }
-    this.#verifiedTokens.set(token, leaf)
+    this.#verifiedTokens.set(leaf, token)
     return this.#state(path)
   }
 

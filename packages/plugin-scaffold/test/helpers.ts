@@ -1,9 +1,9 @@
-import net from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import yauzl from 'yauzl'
 import type { CoreOptions } from '@sentryagent/core'
 import scaffoldPlugin, { type ScaffoldOptions } from '../src/index.js'
 import { testApp, testKeys, type Teardown } from '@sentryagent/test-app'
+import { freePort } from '@sentryagent/test-support'
 
 export { testKeys, type Teardown }
 export const PREFIX = '/api/v1'
@@ -26,17 +26,6 @@ export async function liveApp (t: Teardown): Promise<{ app: FastifyInstance, url
   const app = await buildApp(t, {}, { publicUrl: url })
   await app.listen({ port, host: '127.0.0.1' })
   return { app, url }
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => { resolve(port) })
-    })
-  })
 }
 
 export interface Tenant {

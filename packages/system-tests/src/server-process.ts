@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, waitFor } from './processes.js'
+import { freePort, freePorts, waitFor } from './processes.js'
 
 const SERVER_MAIN = join(dirname(fileURLToPath(import.meta.resolve('@sentryagent/server/package.json'))), 'dist', 'main.js')
 
@@ -61,7 +61,9 @@ export class ServerProcess {
 
 /** Starts every process at the same moment and waits until all of them serve. */
 export async function startTogether (servers: ServerProcess[]): Promise<void> {
-  for (const server of servers) if (server.port === 0) server.port = await freePort()
+  const unassigned = servers.filter((server) => server.port === 0)
+  const ports = await freePorts(unassigned.length)
+  unassigned.forEach((server, index) => { server.port = ports[index]! })
   await Promise.all(servers.map((server) => server.spawn()))
   await Promise.all(servers.map((server) => server.ready()))
 }

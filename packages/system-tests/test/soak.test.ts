@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { databaseUrl, redisUrl } from '@sentryagent/test-support'
 import {
-  afterWarmUp, API, clientToken, createAgent, createOrganizations, freePort, freshDatabase, growthBound, liveHeapGrowth, median,
+  afterWarmUp, API, clientToken, createAgent, createOrganizations, freePorts, freshDatabase, growthBound, liveHeapGrowth, median,
   percentile, redisDatabase, runLoad, samplingNodeOptions, sampleUntil, send, serverEnvironment, ServerProcess, sleep, startTogether, statusCounts, WARM_UP_FRACTION,
   type AgentWithSecret, type HeapGrowth, type LoadRequest, type Outcome, type ProcessSample
 } from '../src/index.js'
@@ -32,8 +32,11 @@ const database = await freshDatabase(databaseUrl(), 'soak')
 // Logical database 3 of the test Redis. A per-address limit the anonymous requests can't reach:
 // the tier limits (enterprise: 6,000 a minute per tenant) are the ones in play, and never reached.
 const env = serverEnvironment(database.url, redisDatabase(redisUrl(), 3), { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' })
-const inspectorPorts = await Promise.all(Array.from({ length: INSTANCES }, freePort))
+// Chosen together with the servers' own ports, so that no two of them can be the same.
+const ports = await freePorts(2 * INSTANCES)
+const inspectorPorts = ports.slice(INSTANCES)
 const servers = inspectorPorts.map((port, index) => new ServerProcess(`instance-${index}`, { ...env, NODE_OPTIONS: samplingNodeOptions(port) }))
+servers.forEach((server, index) => { server.port = ports[index]! })
 t.teardown(async () => {
   await Promise.all(servers.map((server) => server.stop()))
   await database.drop()

@@ -56,4 +56,4 @@ function requiredEnv (name: string): string {
 /** The throwaway PostgreSQL and Redis that the test command starts (or the ones it was given). */
 export const databaseUrl = (): string => requiredEnv('DATABASE_URL')
 export const redisUrl = (): string => requiredEnv('REDIS_URL')
-export { freePort, sleep, ThrowawayRedis, waitFor } from './local-services.js'
+export { freePort, freePorts, sleep, ThrowawayRedis, waitFor } from './local-services.js'

@@ -1,16 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 
-/** A port nobody listens on right now. */
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * `count` distinct ports nobody listens on right now: held open together while they are chosen,
+ * since a port released by one call may be handed out again by the next.
+ */
+export async function freePorts (count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, async () => new Promise<net.Server>((resolve, reject) => {
     const server = net.createServer()
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => { resolve(port) })
-    })
-  })
+    server.listen(0, '127.0.0.1', () => { resolve(server) })
+  })))
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port)
+  await Promise.all(servers.map(async (server) => new Promise((resolve) => server.close(resolve))))
+  return ports
+}
+
+/** A port nobody listens on right now. */
+export async function freePort (): Promise<number> {
+  return (await freePorts(1))[0]!
 }
 
 export const sleep = async (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

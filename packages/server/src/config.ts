@@ -95,9 +95,11 @@ export function readConfig (env: Env = process.env): ServerConfig {
     return undefined
   }
 
+  const commaList = (name: string): string[] => (text(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+
   // Compared exactly with the Origin header, so each must be written as browsers send it.
   const origins = (name: string): string[] => {
-    const listed = (text(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    const listed = commaList(name)
     for (const entry of listed) {
       if (!URL.canParse(entry) || !['http:', 'https:'].includes(new URL(entry).protocol) || new URL(entry).origin !== entry) {
         problems.push(`${name} must list origins such as https://app.example.com, comma-separated (got "${entry}")`)
@@ -112,7 +114,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
   const proxies = (name: string): false | string[] => {
     const raw = text(name)
     if (raw === undefined || raw === 'false') return false
-    const listed = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    const listed = commaList(name)
     for (const entry of listed) {
       const [address, prefix, ...rest] = entry.split('/')
       const version = isIP(address!)
@@ -127,7 +129,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
   // Seed nodes only: the client learns the others from the cluster. Credentials and TLS go to
   // every node it discovers, so the seeds must agree on them; a cluster has database 0 only.
   const clusterNodes = (name: string): string[] => {
-    const listed = (text(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+    const listed = commaList(name)
     if (listed.length === 0) problems.push(`REDIS_CLUSTER needs ${name}: the cluster's seed nodes, comma-separated`)
     const nodes = listed.map((entry) => URL.canParse(entry) ? new URL(entry) : undefined)
     const access = (node: URL | undefined): string => `${node?.protocol}//${node?.username}:${node?.password}@`

@@ -1,7 +1,7 @@
-import { verify, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { signCompactJws } from '@sentryagent/core'
 import type { Link } from './link.js'
-import { nestedAct } from './link.js'
+import { nestedAct, signatureValid } from './link.js'
 
 export const DELEGATION_TOKEN_TYPE = 'delegation+jwt'
 /** Tokens longer than this are refused before any parsing. */
@@ -17,8 +17,8 @@ export interface DelegationClaims {
 export interface ParsedToken {
   credentialId: string
   claims: DelegationClaims
-  signingInput: Buffer
-  signature: Buffer
+  /** The token as given: its signature is checked only when it was not seen verified before. */
+  compact: string
 }
 
 /**
@@ -65,18 +65,10 @@ export function parseDelegationToken (token: string): ParsedToken | undefined {
   if (header?.alg !== 'EdDSA' || header.typ !== DELEGATION_TOKEN_TYPE || !isUuid(header.kid)) return undefined
   if (claims === undefined || !isUuid(claims.delegation_id) || !isUuid(claims.organization_id) ||
     typeof claims.link_hash !== 'string' || typeof claims.exp !== 'number') return undefined
-  return {
-    credentialId: header.kid as string,
-    claims: claims as unknown as DelegationClaims,
-    signingInput: Buffer.from(`${parts[0]!}.${parts[1]!}`),
-    signature: Buffer.from(parts[2]!, 'base64url')
-  }
+  return { credentialId: header.kid as string, claims: claims as unknown as DelegationClaims, compact: token }
 }
 
-export function tokenSignatureValid (token: ParsedToken, publicKey: KeyObject): boolean {
-  try {
-    return verify(null, token.signingInput, publicKey, token.signature)
-  } catch {
-    return false
-  }
+export async function tokenSignatureValid (token: ParsedToken, publicKey: KeyObject): Promise<boolean> {
+  const signatureStart = token.compact.lastIndexOf('.')
+  return signatureValid(Buffer.from(token.compact.slice(0, signatureStart)), publicKey, Buffer.from(token.compact.slice(signatureStart + 1), 'base64url'))
 }

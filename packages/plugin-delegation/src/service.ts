@@ -164,8 +164,9 @@ export class DelegationService {
     }
     const key = await this.deps.links.publicKey(organizationId, leaf.signingCredentialId)
     if (key === 'unusable') return { valid: false, reason: 'credential_revoked' }
-    if (key === undefined || !tokenSignatureValid(parsed, key)) return { valid: false, reason: 'bad_signature' }
-    const broken = await this.#firstBrokenLink(organizationId, path)
+    if (key === undefined) return { valid: false, reason: 'bad_signature' }
+    const [tokenValid, broken] = await Promise.all([tokenSignatureValid(parsed, key), this.#firstBrokenLink(organizationId, path)])
+    if (!tokenValid) return { valid: false, reason: 'bad_signature' }
     if (broken !== undefined) return { valid: false, reason: broken }
     this.#verifiedTokens.set(leaf, token)
     return this.#state(path)
@@ -183,16 +184,21 @@ export class DelegationService {
   /** Every link must be its delegator's signature over exactly this position in exactly this chain. */
   async #firstBrokenLink (organizationId: string, path: Link[]): Promise<Reason | undefined> {
     const keys = await Promise.all(path.map((link) => this.#intact.has(link) ? undefined : this.deps.links.publicKey(organizationId, link.signingCredentialId)))
-    for (let i = 0; i < path.length; i++) {
-      const link = path[i]!
-      if (this.#intact.has(link)) continue
+    // All the signatures are checked at once; the verdict is the first broken link's, root first.
+    const verdicts = await Promise.all(path.map((link, i) => {
+      if (this.#intact.has(link)) return true
       const parent = path[i - 1]
       const key = keys[i]
       if (key === 'unusable') return 'credential_revoked'
       const positioned = link.depth === i + 1 && link.rootChainId === path[0]!.chainId && link.parentChainId === (parent?.chainId ?? null) &&
         (parent === undefined || parent.delegateeAgentId === link.delegatorAgentId)
-      if (!positioned || key === undefined || !linkIsIntact(link, parent, key)) return 'bad_signature'
-      this.#intact.add(link)
+      return positioned && key !== undefined && linkIsIntact(link, parent, key)
+    }))
+    for (let i = 0; i < path.length; i++) {
+      const verdict = verdicts[i]
+      if (verdict === 'credential_revoked') return verdict
+      if (verdict === false) return 'bad_signature'
+      this.#intact.add(path[i]!)
     }
     return undefined
   }

@@ -13,6 +13,7 @@ export interface UsageRecorder {
 }
 
 const SEPARATOR = '|'
+const DAY_MS = 86_400_000
 
 /**
  * Aggregates usage per {tenant, agent, metric, UTC day} in memory and writes the totals
@@ -21,6 +22,8 @@ const SEPARATOR = '|'
 export class UsageCounter implements UsageRecorder {
   #counts = new Map<string, number>()
   #flushing: Promise<void> | undefined
+  // Every request counts: the day's text is made once a day, not once a call.
+  #day = { start: 0, end: 0, text: '' }
   readonly #flushedRows
   readonly #flushDuration
   readonly #flushFailures
@@ -32,7 +35,7 @@ export class UsageCounter implements UsageRecorder {
   }
 
   increment (organizationId: string, agentId: string | null, metric: UsageMetric, by = 1): void {
-    const key = [organizationId, agentId ?? '', metric, utcDay(this.clock.now())].join(SEPARATOR)
+    const key = `${organizationId}${SEPARATOR}${agentId ?? ''}${SEPARATOR}${metric}${SEPARATOR}${this.#today()}`
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + by)
   }
 
@@ -65,5 +68,14 @@ export class UsageCounter implements UsageRecorder {
     } finally {
       stop()
     }
+  }
+
+  #today (): string {
+    const now = this.clock.now().getTime()
+    if (now < this.#day.start || now >= this.#day.end) {
+      const start = Math.floor(now / DAY_MS) * DAY_MS
+      this.#day = { start, end: start + DAY_MS, text: utcDay(new Date(start)) }
+    }
+    return this.#day.text
   }
 }

@@ -64,7 +64,8 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   /** The subscriber waits out outages (queueing, resubscribing) whatever the main client's fail-fast settings. */
   #openSubscriber (): Redis {
-    const patient = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }
+    // (A connection in subscriber mode sends nothing worth batching.)
+    const patient = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false }
     if (!(this.redis instanceof Cluster)) return this.redis.duplicate(patient)
     // A cluster delivers every PUBLISH to every node, so one node's connection hears it all, and
     // its own 'close' and 'ready' say when it does not (the cluster client's subscriber moves

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Registry } from 'prom-client'
 import {
-  AgentNotActiveError, ForbiddenError, counter, histogram, withTransaction,
+  AgentNotActiveError, ForbiddenError, TokenCache, counter, histogram, withTransaction,
   type AuditLog, type Clock, type Database, type Principal, type UsageRecorder
 } from '@sentryagent/core'
 import type { DelegationRepository } from './repository.js'
 import type { LinkDirectory } from './link-directory.js'
 import type { DepthLimits } from './options.js'
 import { linkIsIntact, signLink, type Link } from './link.js'
-import { parseDelegationToken, signDelegationToken, tokenSignatureValid } from './delegation-token.js'
+import { parseDelegationToken, signDelegationToken, tokenSignatureValid, type ParsedToken } from './delegation-token.js'
 import type { BlastRadius, ChainHop, DelegateBody, DelegationCreated, LinkSummary, Reason, VerifyResult } from './schemas.js'
 import {
   DelegationCycleError, DelegationDepthError, DelegationLimitError, DelegationNotFoundError, DelegationTtlError,
@@ -38,6 +38,9 @@ export interface DelegationServiceDependencies {
 export type VerifiedChain = { valid: true, path: Link[], expiresAt: number } | { valid: false, reason: Reason }
 
 const toIso = (seconds: number): string => new Date(seconds * 1000).toISOString()
+// An agent presents the same delegation token on call after call: the latest few stay decoded.
+// Few, so that tokens left behind (revoked, expired) are soon displaced.
+const DECODED_TOKENS = 256
 
 export class DelegationService {
   readonly #created
@@ -51,6 +54,7 @@ export class DelegationService {
   readonly #verifiedTokens = new WeakMap<Link, string>()
   // Revocation and expiry are judged on every call; this is only the answer's wording.
   readonly #explanations = new WeakMap<Link, VerifyResult>()
+  readonly #decoded = new TokenCache<ParsedToken>(DECODED_TOKENS)
 
   constructor (private readonly deps: DelegationServiceDependencies) {
     this.#created = counter(deps.metrics, 'delegations_created_total', 'Delegation links issued')
@@ -151,8 +155,12 @@ export class DelegationService {
 
   /** Checks a delegation token against the graph; never throws for a bad token. */
   async verifyChain (organizationId: string, token: string): Promise<VerifiedChain> {
-    const parsed = parseDelegationToken(token)
-    if (parsed === undefined) return { valid: false, reason: 'malformed' }
+    let parsed = this.#decoded.get(token)
+    if (parsed === undefined) {
+      parsed = parseDelegationToken(token)
+      if (parsed === undefined) return { valid: false, reason: 'malformed' }
+      this.#decoded.set(token, parsed)
+    }
     // Another tenant's delegations are not described, not even as existing.
     if (parsed.claims.organization_id !== organizationId) return { valid: false, reason: 'unknown' }
     const path = await this.deps.links.path(organizationId, parsed.claims.delegation_id)

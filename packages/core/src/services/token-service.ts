@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
 import { signCompactJws } from '../crypto/jws.js'
-import { LRUCache } from 'lru-cache'
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { SigningKeys } from '../crypto/signing-keys.js'
@@ -13,6 +12,7 @@ import type { AuditLog } from './audit-log.js'
 import type { UsageRecorder } from './usage-counter.js'
 import { OAuthError, UnauthorizedError } from '../errors.js'
 import { counter, histogram } from '../metrics.js'
+import { TokenCache } from '../crypto/token-cache.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const TOKEN_TYPE = 'at+jwt'
@@ -40,7 +40,7 @@ export type IssuanceGuard = (subject: { organizationId: string, agentId: string 
 
 export class TokenService {
   // Signature checks dominate the auth hook; a verified token is immutable until it expires.
-  readonly #verified: LRUCache<string, Principal>
+  readonly #verified: TokenCache<Principal>
   readonly #issued
   readonly #verifyFailures
   readonly #verifyDuration
@@ -57,7 +57,7 @@ export class TokenService {
     private readonly options: TokenServiceOptions,
     registry: Registry
   ) {
-    this.#verified = new LRUCache({ max: options.verifiedCacheSize })
+    this.#verified = new TokenCache(options.verifiedCacheSize)
     this.#issued = counter(registry, 'tokens_issued_total', 'Access tokens issued', ['grant_type'])
     this.#verifyFailures = counter(registry, 'token_verify_failures_total', 'Access tokens refused', ['reason'])
     this.#verifyDuration = histogram(registry, 'token_verify_duration_seconds', 'Time to verify an access token signature (cache misses)', [], [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01])

@@ -105,13 +105,13 @@ export class DelegationRepository {
   }
 
   /**
-   * Locks the links (a parent and its ancestors) until the transaction ends, in a fixed order
-   * so that concurrent issuers and revokers never deadlock; a revocation waits for us or we see it.
+   * Locks the link and everything downstream of it until the transaction ends, in chain id order
+   * as issuances lock a new link's ancestors: a revoker and an issuer never wait for each other
+   * in a circle, and an issuance under this link either waits for the revocation or is seen by it.
    */
-  async lockForUpdate (tx: Queryable, organizationId: string, chainIds: string[]): Promise<Link[]> {
-    const { rows } = await tx.query<LinkRow>(`SELECT ${COLUMNS} FROM delegation_chains WHERE organization_id = $1 AND chain_id = ANY($2::uuid[])
-      ORDER BY chain_id FOR UPDATE`, [organizationId, chainIds])
-    return rows.map(toLink)
+  async lockSubtree (tx: Queryable, organizationId: string, chainId: string): Promise<void> {
+    await tx.query(`SELECT 1 FROM delegation_chains WHERE organization_id = $1 AND (chain_id = $2 OR ancestor_path @> ARRAY[$2]::uuid[])
+      ORDER BY chain_id FOR UPDATE`, [organizationId, chainId])
   }
 
   /**

@@ -38,8 +38,8 @@ export interface DelegationServiceDependencies {
 export type VerifiedChain = { valid: true, path: Link[], expiresAt: number } | { valid: false, reason: Reason }
 
 const toIso = (seconds: number): string => new Date(seconds * 1000).toISOString()
-// An agent presents the same delegation token on call after call: the latest few stay decoded.
-// Few, so that tokens left behind (revoked, expired) are soon displaced.
+// An agent presents the same delegation token on call after call: the latest few that verified
+// stay decoded (dropped when seen revoked or expired; the others are soon displaced).
 const DECODED_TOKENS = 256
 
 export class DelegationService {
@@ -155,29 +155,35 @@ export class DelegationService {
 
   /** Checks a delegation token against the graph; never throws for a bad token. */
   async verifyChain (organizationId: string, token: string): Promise<VerifiedChain> {
-    let parsed = this.#decoded.get(token)
-    if (parsed === undefined) {
-      parsed = parseDelegationToken(token)
-      if (parsed === undefined) return { valid: false, reason: 'malformed' }
-      this.#decoded.set(token, parsed)
-    }
+    const parsed = this.#decoded.get(token) ?? parseDelegationToken(token)
+    if (parsed === undefined) return { valid: false, reason: 'malformed' }
     // Another tenant's delegations are not described, not even as existing.
     if (parsed.claims.organization_id !== organizationId) return { valid: false, reason: 'unknown' }
     const path = await this.deps.links.path(organizationId, parsed.claims.delegation_id)
     if (path.length === 0) return { valid: false, reason: 'unknown' }
     const leaf = path[path.length - 1]!
-    if (this.#verifiedTokens.get(leaf) === token) return this.#state(path)
+    if (this.#verifiedTokens.get(leaf) === token) return this.#stateOfVerified(token, path)
     if (parsed.credentialId !== leaf.signingCredentialId || parsed.claims.link_hash !== leaf.payloadHash || parsed.claims.exp !== leaf.expiresAt) {
       return { valid: false, reason: 'bad_signature' }
     }
     const key = await this.deps.links.publicKey(organizationId, leaf.signingCredentialId)
     if (key === 'unusable') return { valid: false, reason: 'credential_revoked' }
     if (key === undefined) return { valid: false, reason: 'bad_signature' }
-    const [tokenValid, broken] = await Promise.all([tokenSignatureValid(parsed, key), this.#firstBrokenLink(organizationId, path)])
-    if (!tokenValid) return { valid: false, reason: 'bad_signature' }
-    if (broken !== undefined) return { valid: false, reason: broken }
+    // Checked together; a forged token is refused as such even if the links' keys can't be read.
+    const [tokenValid, links] = await Promise.allSettled([tokenSignatureValid(parsed, key), this.#firstBrokenLink(organizationId, path)])
+    if (tokenValid.status === 'rejected' || !tokenValid.value) return { valid: false, reason: 'bad_signature' }
+    if (links.status === 'rejected') throw links.reason
+    if (links.value !== undefined) return { valid: false, reason: links.value }
     this.#verifiedTokens.set(leaf, token)
-    return this.#state(path)
+    this.#decoded.set(token, parsed)
+    return this.#stateOfVerified(token, path)
+  }
+
+  /** The state of a chain whose token verified; a token no longer valid is not kept decoded. */
+  #stateOfVerified (token: string, path: Link[]): VerifiedChain {
+    const state = this.#state(path)
+    if (!state.valid) this.#decoded.delete(token)
+    return state
   }
 
   /** Revocation and expiry of a chain whose signatures are known to be good. */
@@ -276,8 +282,9 @@ export class DelegationService {
       revokedChainIds = subtree.filter((link) => !link.revoked).map((link) => link.chainId)
     } else {
       const revoked = await withTransaction(this.deps.db, async (tx) => {
-        // Waits for any re-delegation holding this row, so that the cascade below sees its child.
-        await this.deps.repository.lockForUpdate(tx, organizationId, [chainId])
+        // Waits for any re-delegation holding one of these rows, so that the cascade below sees its
+        // child. The whole subtree, in the order issuances lock their ancestors: no deadlock.
+        await this.deps.repository.lockSubtree(tx, organizationId, chainId)
         return new Set(await this.deps.repository.revokeSubtree(tx, organizationId, chainId, this.deps.clock.now()))
       })
       subtree = await this.deps.repository.subtree(organizationId, chainId)

@@ -20,10 +20,6 @@ export interface Runtime {
 // Fail fast instead of hanging when PostgreSQL or Redis is away; callers answer 503.
 const POOL_DEFAULTS = { connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, query_timeout: 15_000 }
 const REDIS_DEFAULTS = { maxRetriesPerRequest: 1, connectTimeout: 3000 }
-// The commands of every request read in one pass of the event loop (revocation checks, limiter
-// decisions) leave in one write instead of one each: a socket write per command costs more than
-// the command, and each wakes Redis separately.
-const AUTO_PIPELINING = { enableAutoPipelining: true }
 
 /** Opens PostgreSQL (or the embedded PGlite) and Redis (or the in-memory store) as configured. */
 export async function openRuntime (config: ServerConfig): Promise<Runtime> {
@@ -50,7 +46,7 @@ export async function openRuntime (config: ServerConfig): Promise<Runtime> {
       store = new MemoryKeyValueStore()
     } else {
       const client = config.redisClusterNodes === undefined
-        ? new Redis(config.redisUrl, { ...REDIS_DEFAULTS, ...AUTO_PIPELINING, enableOfflineQueue: false, lazyConnect: true })
+        ? new Redis(config.redisUrl, { ...REDIS_DEFAULTS, enableOfflineQueue: false, lazyConnect: true })
         : openCluster(config.redisClusterNodes)
       client.on('error', () => {}) // reported per request as 503; ioredis reconnects by itself
       // Registered before connecting: a failed connect keeps retrying (and the process alive) until disconnected.
@@ -87,7 +83,7 @@ function openCluster (seeds: string[]): Cluster {
     ...(password === '' ? {} : { password: decodeURIComponent(password) }),
     ...(protocol === 'rediss:' ? { tls: {} } : {})
   }
-  return new Cluster(seeds, { ...AUTO_PIPELINING, enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...REDIS_DEFAULTS, ...access } })
+  return new Cluster(seeds, { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...REDIS_DEFAULTS, ...access } })
 }
 
 /** Keys from the environment; embedded mode generates a pair once and keeps it beside its data. */

@@ -3,15 +3,17 @@ import type { KeyValueStore } from './key-value-store.js'
 
 /**
  * Redis-backed store shared by every server instance, on one Redis or a Redis Cluster (where the
- * keys read together by `getMany` must share a hash tag). Subscriptions need a dedicated
- * connection, which this store creates on first use and closes itself.
+ * keys read together by `getMany` must share a hash tag). Subscriptions and batched reads each
+ * need a connection of their own, which this store opens on first use and closes itself.
  */
 export class RedisKeyValueStore implements KeyValueStore {
   #subscriber: Redis | undefined
+  #reads: Redis | Cluster | undefined
   readonly #listeners = new Map<string, Array<(message: string) => void>>()
   readonly #resumeListeners: Array<() => void> = []
   #listening = false
   #missedSome = false
+  #closed = false
 
   constructor (private readonly redis: Redis | Cluster) {}
 
@@ -19,8 +21,18 @@ export class RedisKeyValueStore implements KeyValueStore {
     return this.redis.get(key)
   }
 
+  /**
+   * Every authenticated request reads its revocation entries here. Those reads go through a
+   * connection of their own with ioredis' auto-pipelining: the reads of one event-loop pass leave
+   * in one write, where a write each (and Redis woken for each) cost more than the reads. Only
+   * these reads: a batch waits for the one before it, which the rate limiter's deadline and the
+   * other commands' fail-fast behaviour must not. Until that connection is ready (first use,
+   * outages) the main client answers, failing fast as ever.
+   */
   async getMany (keys: string[]): Promise<Array<string | null>> {
-    return keys.length === 0 ? [] : this.redis.mget(keys)
+    if (keys.length === 0) return []
+    if (!this.#closed) this.#reads ??= this.#openReads()
+    return (this.#reads?.status === 'ready' ? this.#reads : this.redis).mget(keys)
   }
 
   async set (key: string, value: string, ttlSeconds?: number): Promise<void> {
@@ -62,10 +74,16 @@ export class RedisKeyValueStore implements KeyValueStore {
     this.#listeners.set(channel, [...listeners, listener])
   }
 
+  #openReads (): Redis | Cluster {
+    const batched = { enableAutoPipelining: true, lazyConnect: false }
+    const reads = this.redis instanceof Cluster ? this.redis.duplicate([], batched) : this.redis.duplicate(batched)
+    reads.on('error', () => {}) // the main client reports outages; this one reconnects by itself
+    return reads
+  }
+
   /** The subscriber waits out outages (queueing, resubscribing) whatever the main client's fail-fast settings. */
   #openSubscriber (): Redis {
-    // (A connection in subscriber mode sends nothing worth batching.)
-    const patient = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: false }
+    const patient = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }
     if (!(this.redis instanceof Cluster)) return this.redis.duplicate(patient)
     // A cluster delivers every PUBLISH to every node, so one node's connection hears it all, and
     // its own 'close' and 'ready' say when it does not (the cluster client's subscriber moves
@@ -101,8 +119,10 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.redis.ping()
   }
 
-  /** Closes only the subscriber connection this store opened; the caller owns `redis`. */
+  /** Closes only the connections this store opened; the caller owns `redis`. */
   async close (): Promise<void> {
+    this.#closed = true
+    this.#reads?.disconnect()
     await this.#subscriber?.quit().catch(() => {})
     this.#listeners.clear()
   }

@@ -14,14 +14,11 @@ const PING_TIMEOUT_MS = 1_000
 // the same keys (the tag costs nothing on one Redis): `{sentryagent}:<queueName>:*`.
 export const QUEUE_PREFIX = '{sentryagent}'
 
-/**
- * A connection BullMQ may block on: it retries forever rather than fail commands, and sends each
- * command as BullMQ orders it (a blocking command must not hold a batch of others behind it).
- */
+/** A connection BullMQ may block on: it retries forever rather than fail commands. */
 function patientCopy (redis: Redis | Cluster): Redis | Cluster {
   return redis instanceof Cluster
-    ? redis.duplicate([], { enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: false, redisOptions: { maxRetriesPerRequest: null } })
-    : redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: false })
+    ? redis.duplicate([], { enableOfflineQueue: true, lazyConnect: false, redisOptions: { maxRetriesPerRequest: null } })
+    : redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
 }
 
 /** Resolves after `ms` without holding the process open. */

@@ -9,8 +9,10 @@ const CODE_BY_STATUS: Record<number, string> = {
   409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED'
 }
 
-// Node / pg / ioredis signs that a backing service is down rather than the request bad.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'])
+// Node / pg / ioredis signs that a backing service is down rather than the request bad; and
+// PostgreSQL's aborts of a transaction caught in a deadlock or a serialization conflict, which
+// a retry gets through.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '40P01', '40001'])
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|Reached the max retries|Client has encountered a connection error|Client was closed/i
 
 // PostgreSQL refuses text it cannot store (a NUL character, `\u0000` inside JSON): the request's

@@ -23,11 +23,13 @@ t.test('an unexpected error is 500 INTERNAL_ERROR without internals, and is logg
   t.ok(logs.entries().some((entry) => entry.msg === 'unhandled error'))
 })
 
-t.test('connection failures of backing services are 503 with retry-after', async (t) => {
+t.test('connection failures of backing services, and transactions PostgreSQL aborted to break a conflict, are 503 with retry-after', async (t) => {
   const errors = [
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
     Object.assign(new Error('the database system is shutting down'), { code: '57P03' }),
     Object.assign(new Error('connection failure'), { code: '08006' }),
+    Object.assign(new Error('deadlock detected'), { code: '40P01' }),
+    Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' }),
     new Error('Connection terminated unexpectedly'),
     Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' }),
     Object.assign(new Error('overloaded'), { statusCode: 503 })

@@ -55,19 +55,16 @@ const MAX_RECOUNTS = 3
 
 // The signing credential's row is share-locked: core's revocation (an UPDATE) waits for this
 // insert, or has committed and is seen. Core's rule for a usable credential: active, unexpired.
-// The delegator's bound row is taken first, so its issuances queue there and one at a time holds
-// the share lock: with many holders at once, every insert grew slower the more had run before it
-// (PostgreSQL's CPU per insert went from 0.4 to 2.7 ms over 12,000 inserts of one delegator).
-const INSERT_CHECKED = `WITH bound AS (
-    INSERT INTO delegation_live_counts (organization_id, delegator_agent_id, upper_bound) VALUES ($2, $6, 1)
-    ON CONFLICT (organization_id, delegator_agent_id) DO UPDATE SET upper_bound = delegation_live_counts.upper_bound + 1
-    RETURNING upper_bound
-  ), credential AS (
+const INSERT_CHECKED = `WITH credential AS (
     SELECT 1 FROM credentials WHERE organization_id = $2 AND credential_id = $12 AND status = 'active'
-      AND (expires_at IS NULL OR expires_at > $16) AND EXISTS (SELECT 1 FROM bound) FOR SHARE
+      AND (expires_at IS NULL OR expires_at > $16) FOR SHARE
   ), ancestors AS (
     SELECT chain_id, revoked_at, credential_revoked_at FROM delegation_chains
     WHERE organization_id = $2 AND chain_id = ANY($5::uuid[]) ORDER BY chain_id FOR UPDATE
+  ), bound AS (
+    INSERT INTO delegation_live_counts (organization_id, delegator_agent_id, upper_bound) VALUES ($2, $6, 1)
+    ON CONFLICT (organization_id, delegator_agent_id) DO UPDATE SET upper_bound = delegation_live_counts.upper_bound + 1
+    RETURNING upper_bound
   ), verdict AS (
     SELECT CASE
       WHEN NOT EXISTS (SELECT 1 FROM credential) THEN 'credential_unusable'

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { accessToken, buildApp, CAPABILITIES, chain, delegate, organizationWithAgents, revoke, verify, PREFIX, type TestAgent } from './helpers.js'
+import { withTransaction } from '@sentryagent/core'
+import { waitFor } from '@sentryagent/test-support'
+import { accessToken, buildApp, CAPABILITIES, chain, delegate, organizationWithAgents, revoke, verify, PREFIX, type Created, type TestAgent } from './helpers.js'
 
 t.test('revoking a link cascades to its descendants; dry run and descendants show the blast radius first', async (t) => {
   const app = await buildApp(t)
@@ -87,6 +89,30 @@ t.test('a child created concurrently with its parent\'s revocation never comes o
       t.match(child.json(), { code: 'PARENT_DELEGATION_INVALID' }, `round ${round}: the child was refused`)
     }
   }
+})
+
+t.test('a revocation and an issuance under a descendant lock in one order: no deadlock', async (t) => {
+  const app = await buildApp(t)
+  const { agents: [a, b, c, d] } = await organizationWithAgents(app, 4)
+  // A circle needs the child's id before its parent's: an issuance locks the new link's ancestors in id order.
+  let ab: Created, bc: Created
+  do [ab, bc] = await chain(app, [a!, b!, c!]) as [Created, Created]
+  while (bc.chainId > ab.chainId)
+  const lockWaits = async (): Promise<number> => Number((await app.sentryagent.db.query<{ n: string }>(
+    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n)
+  // ab held here while the revocation, then the issuance, come to wait for it (in that order).
+  const [revoking, issuing] = await withTransaction(app.sentryagent.db, async (tx) => {
+    await tx.query('SELECT 1 FROM delegation_chains WHERE chain_id = $1 FOR UPDATE', [ab.chainId])
+    const revoking = revoke(app, a!, ab.chainId)
+    await waitFor('the revocation to wait', async () => await lockWaits() >= 1)
+    const issuing = delegate(app, c!, { delegateeAgentId: d!.agentId, parentDelegationToken: bc.delegationToken, ttlSeconds: 60 })
+    await waitFor('the issuance to wait', async () => await lockWaits() >= 2)
+    return [revoking, issuing]
+  })
+  const [revoked, grandchild] = await Promise.all([revoking, issuing])
+  t.equal(revoked.statusCode, 200, 'the revocation went through')
+  t.equal(grandchild.statusCode, 403, 'the issuance saw its ancestor revoked')
+  t.match(grandchild.json(), { code: 'PARENT_DELEGATION_INVALID', details: { reason: 'revoked' } })
 })
 
 t.test('a link signed while its credential is being revoked never comes out valid', async (t) => {

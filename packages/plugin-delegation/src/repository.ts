@@ -53,11 +53,13 @@ export type InsertVerdict = 'inserted' | 'credential_unusable' | 'ancestor_revok
 // A delegator whose room others keep taking between a recount and its insert is refused after this many.
 const MAX_RECOUNTS = 3
 
-// The signing credential's row is share-locked: core's revocation (an UPDATE) waits for this
-// insert, or has committed and is seen. Core's rule for a usable credential: active, unexpired.
+// Core's rule for a usable credential (active, unexpired), over the given parameters.
+const usableCredential = (organizationId: string, credentialId: string, now: string): string =>
+  `SELECT 1 FROM credentials WHERE organization_id = ${organizationId} AND credential_id = ${credentialId} AND status = 'active'
+    AND (expires_at IS NULL OR expires_at > ${now})`
+const CREDENTIAL_USABLE = usableCredential('$1', '$2', '$3')
 const INSERT_CHECKED = `WITH credential AS (
-    SELECT 1 FROM credentials WHERE organization_id = $2 AND credential_id = $12 AND status = 'active'
-      AND (expires_at IS NULL OR expires_at > $16) FOR SHARE
+    ${usableCredential('$2', '$12', '$16')}
   ), ancestors AS (
     SELECT chain_id, revoked_at, credential_revoked_at FROM delegation_chains
     WHERE organization_id = $2 AND chain_id = ANY($5::uuid[]) ORDER BY chain_id FOR UPDATE
@@ -82,11 +84,13 @@ const INSERT_CHECKED = `WITH credential AS (
 
 /** SQL for `delegation_chains`; every read is tenant-scoped. */
 export class DelegationRepository {
-  // Every issuance runs it: prepared once per connection.
+  // Every issuance runs them: prepared once per connection.
   readonly #insert: QueryText
+  readonly #credentialCheck: QueryText
 
   constructor (private readonly db: Database, preparedStatements = false) {
     this.#insert = preparedStatements ? { name: 'sentryagent_delegation_insert_checked', text: INSERT_CHECKED } : INSERT_CHECKED
+    this.#credentialCheck = preparedStatements ? { name: 'sentryagent_delegation_credential_usable', text: CREDENTIAL_USABLE } : CREDENTIAL_USABLE
   }
 
   /** A link and the ancestors its path names, in that order (root first); empty when the link is unknown. */
@@ -112,16 +116,23 @@ export class DelegationRepository {
   }
 
   /**
-   * Inserts the link in one statement (one round trip, no transaction held open), unless the
-   * signing credential is no longer usable, an ancestor is revoked, or the delegator is at its
-   * cap of live links. The credential row is share-locked and the ancestors' rows locked (fixed
-   * order) while it runs: a concurrent revocation of either commits first (and is seen here) or
-   * waits for this insert (and then marks or cascades to it). The cap is checked against the
-   * delegator's upper bound (see migration 012); at the bound, the exact count decides.
+   * Inserts the link in one statement (no transaction held open), unless the signing credential
+   * is no longer usable, an ancestor is revoked, or the delegator is at its cap of live links.
+   * The ancestors' rows are locked (fixed order) while it runs: a concurrent revocation commits
+   * first (and is seen here) or waits for this insert (and then cascades to it). The cap is
+   * checked against the delegator's upper bound (see migration 012); at the bound, the exact
+   * count decides.
+   *
+   * The credential is read again once the link is committed. A revocation that committed after
+   * the insert's read marks the links it signed in a statement that follows its commit: that
+   * statement sees this link, or this second read sees the revocation ('credential_unusable':
+   * the caller marks them). No lock is taken on the credential's row: a share lock taken by each
+   * issuance made every later one slower until a VACUUM, which nothing else would trigger there.
    */
   async insertChecked (link: Link, maxLive: number, now: Date): Promise<InsertVerdict> {
     for (let attempt = 1; ; attempt++) {
       const verdict = await this.#insertUnderBound(link, maxLive, now)
+      if (verdict === 'inserted' && !await this.#credentialUsable(link, now)) return 'credential_unusable'
       if (verdict !== 'recount') return verdict
       // Others may fill the room a recount found; a delegator at its cap is refused soon either way.
       if (attempt === MAX_RECOUNTS || await this.#recount(link.organizationId, link.delegatorAgentId, maxLive, now) >= maxLive) return 'limit_reached'
@@ -135,6 +146,11 @@ export class DelegationRepository {
       link.payloadHash, link.signature, now, maxLive
     ])
     return rows[0]!.verdict
+  }
+
+  async #credentialUsable (link: Link, now: Date): Promise<boolean> {
+    const { rows } = await this.db.query(this.#credentialCheck, [link.organizationId, link.signingCredentialId, now])
+    return rows.length > 0
   }
 
   /** Sets the delegator's bound to its exact live count, with its issuances held off meanwhile. */

@@ -132,6 +132,27 @@ t.test('a link signed while its credential is being revoked never comes out vali
   }
 })
 
+t.test('a credential revoked between the insert\'s read and its commit is caught by the read after it', async (t) => {
+  const app = await buildApp(t)
+  const { agents: [a, b] } = await organizationWithAgents(app, 2)
+  // Inside the insert's own transaction, after its read of the credential, and behind core's
+  // back (no revocation listener runs): only the issuer's second read can notice.
+  const trigger = `revoke_${a!.agentId.replaceAll('-', '_')}`
+  await app.sentryagent.db.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN UPDATE credentials SET status = 'revoked' WHERE credential_id = NEW.signing_credential_id; RETURN NEW; END $$`)
+  await app.sentryagent.db.query(`CREATE TRIGGER ${trigger} AFTER INSERT ON delegation_chains FOR EACH ROW
+    WHEN (NEW.delegator_agent_id = '${a!.agentId}') EXECUTE FUNCTION ${trigger}()`)
+  t.teardown(async () => {
+    await app.sentryagent.db.query(`DROP TRIGGER ${trigger} ON delegation_chains`)
+    await app.sentryagent.db.query(`DROP FUNCTION ${trigger}()`)
+  })
+  const refused = await delegate(app, a!, { delegateeAgentId: b!.agentId })
+  t.equal(refused.statusCode, 409)
+  t.equal(refused.json().code, 'NO_SIGNING_CREDENTIAL')
+  const { rows } = await app.sentryagent.db.query<{ marked: boolean }>('SELECT credential_revoked_at IS NOT NULL AS marked FROM delegation_chains WHERE delegator_agent_id = $1', [a!.agentId])
+  t.same(rows, [{ marked: true }], 'the link it inserted is marked with its credential')
+})
+
 t.test('a cached signing key whose credential stopped being usable signs nothing, and what it signed is invalidated', async (t) => {
   const app = await buildApp(t)
   const { agents: [a, b, c] } = await organizationWithAgents(app, 3)

@@ -43,6 +43,29 @@ t.test('close ends only the subscriber connection the store opened', async (t) =
   await t.resolves(store.close(), 'closing twice is harmless')
 })
 
+t.test('reads of one event-loop pass share a connection of the store\'s own, which close ends', async (t) => {
+  const name = `reads-${randomUUID()}`
+  const redis = new Redis(redisUrl(), { connectionName: name })
+  t.teardown(() => redis.disconnect())
+  const store = new RedisKeyValueStore(redis)
+  const key = `redis-store:${randomUUID()}`
+  await redis.set(key, 'v')
+  // The store's connection takes its owner's settings, name included, and opens on first use.
+  const clients = async (): Promise<number> => (await redis.client('LIST') as string).split('\n').filter((line) => line.includes(`name=${name}`)).length
+  const commands = async (): Promise<number> => Number(/cmdstat_mget:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0)
+  t.same(await store.getMany([key, `${key}:absent`]), ['v', null], 'answered while its connection opens')
+  t.ok(await eventually(async () => await clients() === 2), 'the reads connection is up')
+  const before = await commands()
+  const answers = await Promise.all(Array.from({ length: 20 }, async () => store.getMany([key])))
+  t.same(answers, Array.from({ length: 20 }, () => ['v']), 'every read gets its own answer')
+  t.equal(await commands() - before, 20, 'one MGET each')
+  await store.close()
+  t.ok(await eventually(async () => await clients() === 1), 'close ends the store\'s connection')
+  t.same(await store.getMany([key]), ['v'], 'the owner\'s client answers after close')
+  t.equal(await clients(), 1, 'and no connection is opened again')
+  await redis.del(key)
+})
+
 t.test('after its broadcast connection drops, the store stops listening, resubscribes, then says what may be missed', async (t) => {
   const name = `redis-store-${randomUUID()}`
   const redis = new Redis(redisUrl(), { connectionName: name })

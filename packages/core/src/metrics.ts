@@ -9,9 +9,12 @@ export function counter<L extends string> (registry: Registry, name: string, hel
     new Counter({ name: fullName, help, labelNames, registers: [registry] })
 }
 
+/** Upper bounds, in seconds, of the platform's latency histograms: from half a millisecond to a second. */
+export const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+
 export function histogram<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[] = [],
-  buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]): Histogram<L> {
+  buckets: readonly number[] = LATENCY_BUCKETS): Histogram<L> {
   const fullName = METRIC_PREFIX + name
   return (registry.getSingleMetric(fullName) as Histogram<L> | undefined) ??
-    new Histogram({ name: fullName, help, labelNames, buckets, registers: [registry] })
+    new Histogram({ name: fullName, help, labelNames, buckets: [...buckets], registers: [registry] })
 }

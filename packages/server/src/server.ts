@@ -100,13 +100,16 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     void reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS)).header('connection', 'close')
       .type('application/json; charset=utf-8').send(CLOSING_BODY)
   })
+  const registry = new Registry()
+  // Before any route: it times the routes registered after it (CORS preflights included).
+  await app.register(metricsRoutes, { registry })
   await registerCors(app, config.corsOrigins)
   app.setErrorHandler(sentryErrorHandler)
-  app.setNotFoundHandler(sentryNotFoundHandler)
-
-  const registry = new Registry()
+  app.setNotFoundHandler((request, reply) => {
+    app.timeUnmatched(reply)
+    sentryNotFoundHandler(request, reply)
+  })
   await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
-  await app.register(metricsRoutes, { registry })
   // Before the routes: the limiter attaches itself to routes registered after it.
   // With tiers on, the tier limiter replaces the flat one (its quotas hold even when RATE_LIMIT_ENABLED=false).
   if (config.features.tierRateLimiting) {

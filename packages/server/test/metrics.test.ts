@@ -30,6 +30,8 @@ t.test('a token request is counted and every request is timed by route', async (
   const { authorization, agentId } = await adminSession(app)
   await app.inject({ url: `/api/v1/agents/${agentId}`, headers: { authorization } })
   await app.inject({ url: '/no/such/route' })
+  await app.inject({ method: 'HEAD', url: '/api/v1/tiers' })
+  await app.inject({ url: '/openapi.json' })
 
   const text = await scrape(app)
   t.equal(sample(text, 'agentidp_tokens_issued_total{grant_type="client_credentials"}'), 1)
@@ -37,6 +39,9 @@ t.test('a token request is counted and every request is timed by route', async (
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="/api/v1/agents/:agentId",status_code="200"}'), 1,
     'labelled by route pattern, not by raw URL')
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}'), 1)
+  t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="HEAD",route="/api/v1/tiers",status_code="200"}'), 1)
+  t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="/openapi.json",status_code="200"}'), 1,
+    'routes outside the API prefix too')
   t.notMatch(text, /route="\/metrics"/, 'scrapes do not time themselves')
 })
 

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify'
+
+type RouteOptions = Pick<FastifyRequest['routeOptions'], 'config' | 'url'>
 import type { RouteLimit } from './service.js'
 import { parseDuration } from './windows.js'
 
@@ -17,12 +19,15 @@ export function declaresNoLimit (config: unknown): boolean {
   return (config as RouteRateLimitConfig | undefined)?.rateLimit === false
 }
 
-/** false: the route isn't limited; undefined: the tier's limits apply. Parsed once per route. */
-export function routeLimitOf (request: FastifyRequest): RouteLimit | false | undefined {
-  const config = request.routeOptions.config as RouteRateLimitConfig
+/**
+ * false: the route isn't limited; undefined: the tier's limits apply. Parsed once per route;
+ * takes `request.routeOptions` read once by the caller (each read builds a new object).
+ */
+export function routeLimitOf (method: string, route: RouteOptions): RouteLimit | false | undefined {
+  const config = route.config as RouteRateLimitConfig
   let limit = parsed.get(config)
   if (limit === undefined) {
-    limit = parse(config, `${request.method} ${request.routeOptions.url ?? ''}`)
+    limit = parse(config, `${method} ${route.url ?? ''}`)
     parsed.set(config, limit)
   }
   return limit === NO_OVERRIDE ? undefined : limit

@@ -6,10 +6,14 @@ export function windowOf (now: number, windowMs: number): { index: number, endsA
   return { index, endsAt: (index + 1) * windowMs }
 }
 
+// The day's text is built once a day, not once per decision.
+let lastDay = { index: -1, text: '' }
+
 /** The UTC day of `now` as YYYY-MM-DD, and when it ends. */
 export function utcDayOf (now: number): { day: string, endsAt: number } {
   const { index, endsAt } = windowOf(now, DAY_MS)
-  return { day: new Date(index * DAY_MS).toISOString().slice(0, 10), endsAt }
+  if (index !== lastDay.index) lastDay = { index, text: new Date(index * DAY_MS).toISOString().slice(0, 10) }
+  return { day: lastDay.text, endsAt }
 }
 
 /** Seconds from `now` until `until`, at least 1 (headers never say 0 while a limit holds). */

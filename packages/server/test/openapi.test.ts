@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from './helpers.js'
+import { adminSession, buildApp } from './helpers.js'
 
 const API_PREFIX = '/api/v1'
 // The OAuth token endpoints authenticate the client themselves (RFC 6749), not with a bearer token.
@@ -42,6 +42,24 @@ t.test('/openapi.json is an OpenAPI 3.1.0 document with named schemas and both s
   t.ok(spec.components.schemas?.Agent, 'schemas with an $id become named components')
   t.match(spec.components.securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer' }, clientCredentials: { type: 'oauth2' } })
   t.notOk(Object.keys(spec.paths).some((path) => path.startsWith('/internal') || path === '/metrics' || path.startsWith('/docs')), 'internal routes stay hidden')
+})
+
+t.test('a query parameter with a default is optional; path parameters stay required', async (t) => {
+  const app = await buildApp(t)
+  type Parameter = { name: string, in: string, required?: boolean, schema?: { default?: unknown } }
+  const spec = app.swagger() as unknown as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }
+  const list = spec.paths[`${API_PREFIX}/agents`]!.get!.parameters!
+  for (const name of ['page', 'limit']) {
+    const parameter = list.find((candidate) => candidate.name === name)!
+    t.equal(parameter.required, undefined, `${name} may be left out`)
+    t.ok(parameter.schema?.default !== undefined, `${name} documents its default`)
+  }
+  const agentId = spec.paths[`${API_PREFIX}/agents/{agentId}`]!.get!.parameters!.find((candidate) => candidate.name === 'agentId')!
+  t.equal(agentId.required, true)
+  const { authorization } = await adminSession(app)
+  const response = await app.inject({ url: `${API_PREFIX}/agents`, headers: { authorization } })
+  t.equal(response.statusCode, 200, 'a request without them is served')
+  t.match(response.json(), { page: 1, limit: 20 }, 'with the documented defaults')
 })
 
 t.test('every API operation documents a schema for each response, and bearer security when authenticated', async (t) => {

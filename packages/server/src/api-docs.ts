@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import { PLATFORM_SCOPES } from '@sentryagent/core'
+import { completeDocument } from './openapi-completion.js'
 
 export interface ApiDocsOptions { publicUrl: string, apiPrefix: string, version: string }
 
@@ -34,7 +35,7 @@ const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publ
     },
     // Schemas with an $id become named components.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => typeof json.$id === 'string' ? json.$id : `def-${index}` },
-    transformObject: (documents) => 'openapiObject' in documents ? optionalWhenDefaulted(documents.openapiObject) : documents.swaggerObject
+    transformObject: (documents) => 'openapiObject' in documents ? completeDocument(documents.openapiObject) : documents.swaggerObject
   })
   fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
   await fastify.register(apiReference, {
@@ -53,24 +54,6 @@ const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publ
       authentication: { preferredSecurityScheme: 'clientCredentials' }
     }
   })
-}
-
-interface Parameter { in?: string, required?: boolean, schema?: { default?: unknown } }
-
-/**
- * A query parameter with a default is optional: the validator fills the default in before the
- * handler runs. TypeBox lists every property of an object as required, so the generated
- * document said `page` and `limit` were, and clients generated from it demanded them.
- */
-function optionalWhenDefaulted<D extends { paths?: Record<string, unknown> }> (document: D): D {
-  for (const operations of Object.values(document.paths ?? {}) as Array<Record<string, { parameters?: Parameter[] }>>) {
-    for (const operation of Object.values(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in === 'query' && parameter.required === true && parameter.schema?.default !== undefined) delete parameter.required
-      }
-    }
-  }
-  return document
 }
 
 /**

@@ -62,6 +62,23 @@ t.test('a query parameter with a default is optional; path parameters stay requi
   t.match(response.json(), { page: 1, limit: 20 }, 'with the documented defaults')
 })
 
+t.test('every operation that reads a body documents 413 and 415, in the platform error shape', async (t) => {
+  const app = await buildApp(t)
+  type WithBody = Operation & { requestBody?: unknown }
+  const spec = app.swagger() as unknown as Spec
+  const withBody = operationsOf(spec).filter(({ operation }) => (operation as WithBody).requestBody !== undefined)
+  t.ok(withBody.length >= 8, `${withBody.length} operations read a body`)
+  for (const { path, method, operation } of withBody) {
+    for (const code of ['413', '415']) {
+      t.match(operation.responses?.[code]?.content?.['application/json']?.schema, { required: ['code', 'message'] }, `${method.toUpperCase()} ${path} ${code}`)
+    }
+  }
+  const { authorization } = await adminSession(app)
+  const refused = await app.inject({ method: 'POST', url: `${API_PREFIX}/agents`, headers: { authorization, 'content-type': 'application/xml' }, payload: '<agent/>' })
+  t.equal(refused.statusCode, 415)
+  t.match(refused.json(), { code: 'UNSUPPORTED_MEDIA_TYPE', message: String })
+})
+
 t.test('every API operation documents a schema for each response, and bearer security when authenticated', async (t) => {
   const app = await buildApp(t)
   const spec = app.swagger() as unknown as Spec

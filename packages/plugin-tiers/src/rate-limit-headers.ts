@@ -5,7 +5,6 @@ import type { Decision } from './service.js'
 interface Fields {
   limit: string
   reset: string
-  policy: string
   /** Per policy: its `RateLimit` item up to `r=`, the units left before the batch, the rest of the item. */
   items: Array<{ head: string, left: number, tail: string }>
 }
@@ -18,7 +17,6 @@ function fieldsFor ({ policies }: Decision): Fields {
   return {
     limit: String(primary.limit),
     reset: String(primary.resetSeconds),
-    policy: policies.map((item) => `"${item.name}";q=${item.limit};w=${item.windowMs / 1000}`).join(', '),
     items: policies.map((item, i) => ({ head: `${i === 0 ? '' : ', '}"${item.name}";r=`, left: item.limit - item.counted, tail: `;t=${item.resetSeconds}` }))
   }
 }
@@ -38,6 +36,6 @@ export function setRateLimitHeaders (reply: FastifyReply, decision: Decision, po
   void reply.header('x-ratelimit-limit', fields.limit)
     .header('x-ratelimit-remaining', String(Math.max(0, fields.items[0]!.left - counted)))
     .header('x-ratelimit-reset', fields.reset)
-    .header('ratelimit-policy', fields.policy)
+    .header('ratelimit-policy', decision.policyField)
     .header('ratelimit', state)
 }

@@ -41,6 +41,8 @@ export interface Decision {
   admitted: number
   /** The window first (the one the x-ratelimit headers describe), then every other policy applied. */
   policies: Policy[]
+  /** The IETF `RateLimit-Policy` field: the same for every request of the batch. */
+  policyField: string
   /** Set when some were refused: the policy that refused and how long to wait. */
   refusedBy?: Policy
   retryAfter?: number
@@ -127,9 +129,10 @@ export class TierLimitService {
     const byDenial: Partial<Record<Denial, Policy>> = { window: primary }
     if (burstLimit !== null) policies.push(byDenial.burst = policy('burst', burstLimit, counts.burst, BURST_MS, burst.endsAt))
     if (limits.apiCallsPerDay !== null) policies.push(byDenial.daily = policy('day', limits.apiCallsPerDay, counts.daily, DAY_MS, day.endsAt))
-    if (counts.denied === null) return { tier, admitted: counts.admitted, policies }
+    const policyField = policies.map((item) => `"${item.name}";q=${item.limit};w=${item.windowMs / 1000}`).join(', ')
+    if (counts.denied === null) return { tier, admitted: counts.admitted, policies, policyField }
     const refusedBy = byDenial[counts.denied]!
-    return { tier, admitted: counts.admitted, policies, refusedBy, retryAfter: refusedBy.resetSeconds }
+    return { tier, admitted: counts.admitted, policies, policyField, refusedBy, retryAfter: refusedBy.resetSeconds }
   }
 
   /** Registration guard: refuses an agent past the tier's maximum. */

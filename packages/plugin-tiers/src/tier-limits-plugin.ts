@@ -4,7 +4,7 @@ import { resolveOptions, type ResolvedTierLimitsOptions, type TierLimitsOptions 
 import { RedisRateLimitStore } from './redis-rate-limit-store.js'
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js'
 import { AgentCountRepository } from './repository.js'
-import { TierLimitService, type Decision, type RouteLimit } from './service.js'
+import { TierLimitService, type Decision } from './service.js'
 import { DecisionBatches, type Ticket } from './decision-batches.js'
 import { declaresNoLimit, routeLimitOf } from './route-limits.js'
 import { setRateLimitHeaders } from './rate-limit-headers.js'
@@ -191,7 +191,11 @@ function createEnforcer (core: SentryAgentCore, limits: TierLimitService, option
     const principal = request.principal ?? null
     let ticket = (request as WithTicket)[TICKET]
     if (principal === null || ticket === null || ticket.batch.organizationId !== principal.organizationId) {
-      const limit = routeLimitOf(request.method, request.routeOptions) as RouteLimit | undefined
+      const limit = routeLimitOf(request.method, request.routeOptions)
+      if (limit === false) {
+        done()
+        return
+      }
       ticket = batches.join(principal === null ? { address: request.ip } : { organizationId: principal.organizationId }, limit)
       const authorization = request.headers.authorization
       if (principal !== null && authorization !== undefined) knownTokens.set(authorization, { organizationId: principal.organizationId, expiresAt: principal.expiresAt })

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, onResponseHookHandler } from 'fastify'
+import type { FastifyPluginAsync, onResponseHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, type Registry } from 'prom-client'
 import { METRIC_PREFIX } from '@sentryagent/core'
@@ -6,8 +6,11 @@ import { RequestDurations, type RouteTimer } from './request-durations.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Times a request that matched no route (a 404), labelled `unmatched`: for the not-found handler. */
-    timeUnmatched(reply: FastifyReply): void
+    /**
+     * Times the requests that matched no route, labelled `unmatched`: the not-found context's
+     * own onResponse hook (its presence is also what starts Fastify's clock for them).
+     */
+    timeUnmatched: onResponseHookHandler
   }
 }
 
@@ -27,11 +30,7 @@ const metricsPlugin: FastifyPluginAsync<{ registry: Registry }> = async (fastify
     const timeRequest = onResponse(durations.timerFor(route.url))
     route.onResponse = route.onResponse === undefined ? [timeRequest] : [...[route.onResponse].flat(), timeRequest]
   })
-  const unmatched = durations.timerFor('unmatched')
-  fastify.decorate('timeUnmatched', (reply: FastifyReply) => {
-    // Fastify's own listener, added when the request arrived, has stopped the reply's clock by then.
-    reply.raw.once('finish', () => { unmatched(reply.request.method, reply.statusCode, reply.elapsedTime / 1000) })
-  })
+  fastify.decorate('timeUnmatched', onResponse(durations.timerFor('unmatched')))
 
   fastify.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
     return reply.header('content-type', registry.contentType).send(await registry.metrics())

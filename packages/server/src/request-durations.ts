@@ -44,7 +44,16 @@ export class RequestDurations {
     registry.registerMetric(this as unknown as Metric)
   }
 
+  readonly #timers = new Map<string, RouteTimer>()
+
+  /** One per route pattern: two routes on one pattern (by version or host) share their series. */
   timerFor (route: string): RouteTimer {
+    let timer = this.#timers.get(route)
+    if (timer === undefined) this.#timers.set(route, timer = this.#newTimer(route))
+    return timer
+  }
+
+  #newTimer (route: string): RouteTimer {
     const byMethod = new Map<string, Map<number, Series>>()
     return (method, statusCode, seconds) => {
       let byStatus = byMethod.get(method)

@@ -100,15 +100,15 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     void reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS)).header('connection', 'close')
       .type('application/json; charset=utf-8').send(CLOSING_BODY)
   })
+  // Before any plugin: a plugin's routes keep the error handler in force when it was registered.
+  app.setErrorHandler(sentryErrorHandler)
   const registry = new Registry()
   // Before any route: it times the routes registered after it (CORS preflights included).
   await app.register(metricsRoutes, { registry })
+  // Fastify applies every lifecycle hook given here to the not-found context, though its types
+  // name only preValidation and preHandler; the metrics test holds it to that.
+  app.setNotFoundHandler({ onResponse: app.timeUnmatched } as Parameters<typeof app.setNotFoundHandler>[0], sentryNotFoundHandler)
   await registerCors(app, config.corsOrigins)
-  app.setErrorHandler(sentryErrorHandler)
-  app.setNotFoundHandler((request, reply) => {
-    app.timeUnmatched(reply)
-    sentryNotFoundHandler(request, reply)
-  })
   await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
   // Before the routes: the limiter attaches itself to routes registered after it.
   // With tiers on, the tier limiter replaces the flat one (its quotas hold even when RATE_LIMIT_ENABLED=false).

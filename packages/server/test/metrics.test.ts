@@ -30,6 +30,8 @@ t.test('a token request is counted and every request is timed by route', async (
   const { authorization, agentId } = await adminSession(app)
   await app.inject({ url: `/api/v1/agents/${agentId}`, headers: { authorization } })
   await app.inject({ url: '/no/such/route' })
+  // Refused before the not-found handler runs: still timed, as unmatched.
+  await app.inject({ method: 'POST', url: '/no/such/route', headers: { 'content-type': 'application/json' }, payload: '{' })
   await app.inject({ method: 'HEAD', url: '/api/v1/tiers' })
   await app.inject({ url: '/openapi.json' })
 
@@ -39,6 +41,9 @@ t.test('a token request is counted and every request is timed by route', async (
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="/api/v1/agents/:agentId",status_code="200"}'), 1,
     'labelled by route pattern, not by raw URL')
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}'), 1)
+  t.ok(sample(text, 'agentidp_http_request_duration_seconds_sum{method="GET",route="unmatched",status_code="404"}')! > 0,
+    'an unmatched request is timed, not counted at zero')
+  t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="POST",route="unmatched",status_code="400"}'), 1)
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="HEAD",route="/api/v1/tiers",status_code="200"}'), 1)
   t.equal(sample(text, 'agentidp_http_request_duration_seconds_count{method="GET",route="/openapi.json",status_code="200"}'), 1,
     'routes outside the API prefix too')

@@ -8,7 +8,7 @@ export { DEFAULTS, type CoreOptions, type ResolvedCoreOptions } from './options.
 export * from './errors.js'
 export { sentryErrorHandler, sentryNotFoundHandler } from './error-handler.js'
 export { principalOf } from './auth/auth-hook.js'
-export { PLATFORM_SCOPES, type Principal } from './auth/principal.js'
+export { ADMIN_SCOPE, PLATFORM_SCOPES, type Principal } from './auth/principal.js'
 export { systemClock, utcDay, type Clock } from './clock.js'
 export { withTransaction, type Database, type Queryable, type QueryText, type PoolClientLike } from './storage/database.js'
 export type { KeyValueStore } from './storage/key-value-store.js'

@@ -102,7 +102,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     keys,
     credentialKeys,
     organizations: new OrganizationService(db, organizationRepository, agentRepository, credentials, audit, tiers),
-    agents: new AgentService(agentRepository, audit, revocations, agentCache, metrics),
+    agents: new AgentService(db, agentRepository, audit, revocations, agentCache, metrics),
     credentials,
     tokens,
     revocations,

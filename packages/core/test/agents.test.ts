@@ -1,5 +1,5 @@
 import t from 'tap'
-import { adminSession, agentBody, buildApp } from './helpers.js'
+import { accessToken, adminSession, agentBody, buildApp, createAgent } from './helpers.js'
 
 t.test('registers, reads, lists, updates and decommissions an agent', async (t) => {
   const app = await buildApp()
@@ -89,5 +89,50 @@ t.test('a decommissioned agent cannot be updated, and an unknown one is AGENT_NO
     const response = await app.inject({ method, url: `/api/v1/agents/${unknown}`, headers: { authorization } })
     t.equal(response.statusCode, 404, method)
     t.equal(response.json().code, 'AGENT_NOT_FOUND', method)
+  }
+})
+
+t.test('the organization keeps an active admin: its last one can be neither suspended, demoted nor decommissioned', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization, agentId } = await adminSession(app)
+  const self = `/api/v1/agents/${agentId}`
+  const capabilities = (await app.inject({ url: self, headers: { authorization } })).json().capabilities as string[]
+
+  for (const [method, payload] of [
+    ['PATCH', { status: 'suspended' }],
+    ['PATCH', { capabilities: capabilities.filter((scope) => scope !== 'admin:orgs') }],
+    ['DELETE', undefined]
+  ] as const) {
+    const refused = await app.inject({ method, url: self, headers: { authorization }, ...(payload === undefined ? {} : { payload }) })
+    t.equal(refused.statusCode, 409, `${method} ${JSON.stringify(payload ?? {})}`)
+    t.match(refused.json(), { code: 'LAST_ADMIN', message: /admin:orgs/ })
+  }
+  const still = await app.inject({ url: self, headers: { authorization } })
+  t.match(still.json(), { status: 'active', capabilities }, 'nothing changed, and the admin\'s token still works')
+
+  // With a second admin the first may step down.
+  const second = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization }, payload: agentBody({ capabilities: ['admin:orgs'] }) })
+  t.equal(second.statusCode, 201)
+  const stepped = await app.inject({ method: 'PATCH', url: self, headers: { authorization }, payload: { capabilities: ['agents:read'] } })
+  t.equal(stepped.statusCode, 200)
+  t.same(stepped.json().capabilities, ['agents:read'])
+})
+
+t.test('two admins suspended at once: one change succeeds, the other is refused', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization: admin, agentId } = await adminSession(app)
+  const other = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization: admin }, payload: agentBody({ capabilities: ['admin:orgs'] }) })
+  // agents:write without admin:orgs: it can suspend admins, and it stays usable whichever is suspended.
+  const operator = await createAgent(app, admin, { capabilities: ['agents:write'] })
+  const authorization = `Bearer ${await accessToken(app, operator.agentId, operator.clientSecret)}`
+  const admins = [agentId, other.json().agentId as string]
+  for (let round = 1; round <= 5; round++) {
+    const answers = await Promise.all(admins.map((id) => app.inject({ method: 'PATCH', url: `/api/v1/agents/${id}`, headers: { authorization }, payload: { status: 'suspended' } })))
+    t.same(answers.map((answer) => answer.statusCode).sort(), [200, 409], `round ${round}`)
+    const suspended = admins[answers.findIndex((answer) => answer.statusCode === 200)]!
+    const reactivated = await app.inject({ method: 'PATCH', url: `/api/v1/agents/${suspended}`, headers: { authorization }, payload: { status: 'active' } })
+    t.equal(reactivated.statusCode, 200)
   }
 })

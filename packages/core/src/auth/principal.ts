@@ -10,6 +10,9 @@ export interface Principal {
   claims: Readonly<Record<string, unknown>>
 }
 
+/** The scope of an organization's administrators: the tenant must keep an active agent holding it. */
+export const ADMIN_SCOPE = 'admin:orgs'
+
 export const PLATFORM_SCOPES = [
   'agents:read', 'agents:write', 'tokens:read', 'audit:read', 'admin:orgs',
   'analytics:read', 'billing:write', 'compliance:read'

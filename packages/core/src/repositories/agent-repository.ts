@@ -1,5 +1,6 @@
 import { hotQuery, type Queryable, type QueryText } from '../storage/database.js'
 import type { Agent, AgentListQuery, AgentSkill, CreateAgentBody, UpdateAgentBody } from '../schemas/agent.js'
+import { ADMIN_SCOPE } from '../auth/principal.js'
 
 export interface UsableCredential { credentialId: string, secretDigest: Buffer, expiresAt: Date | null }
 
@@ -96,8 +97,8 @@ export class AgentRepository {
   }
 
   /** Tenant-scoped lookup: another organization's agent is simply not found. */
-  async find (organizationId: string, agentId: string): Promise<Agent | undefined> {
-    const { rows } = await this.db.query<AgentRow>(
+  async find (organizationId: string, agentId: string, db: Queryable = this.db): Promise<Agent | undefined> {
+    const { rows } = await db.query<AgentRow>(
       `SELECT ${COLUMNS} FROM agents WHERE agent_id = $1 AND organization_id = $2`, [agentId, organizationId])
     return rows[0] === undefined ? undefined : toAgent(rows[0])
   }
@@ -148,7 +149,7 @@ export class AgentRepository {
     return rows.map(toAgent)
   }
 
-  async update (organizationId: string, agentId: string, changes: UpdateAgentBody): Promise<Agent | undefined> {
+  async update (organizationId: string, agentId: string, changes: UpdateAgentBody, db: Queryable = this.db): Promise<Agent | undefined> {
     const sets: string[] = []
     const values: unknown[] = [agentId, organizationId]
     for (const [field, value] of Object.entries(changes) as Array<[keyof UpdateAgentBody, unknown]>) {
@@ -156,17 +157,32 @@ export class AgentRepository {
       values.push(JSON_COLUMNS.has(field) ? JSON.stringify(value) : value)
       sets.push(`${UPDATABLE[field]} = $${values.length}`)
     }
-    const { rows } = await this.db.query<AgentRow>(
+    const { rows } = await db.query<AgentRow>(
       `UPDATE agents SET ${sets.join(', ')}, updated_at = now()
        WHERE agent_id = $1 AND organization_id = $2 AND status <> 'decommissioned' RETURNING ${COLUMNS}`, values)
     return rows[0] === undefined ? undefined : toAgent(rows[0])
   }
 
-  async decommission (organizationId: string, agentId: string): Promise<Agent | undefined> {
-    const { rows } = await this.db.query<AgentRow>(
+  async decommission (organizationId: string, agentId: string, db: Queryable = this.db): Promise<Agent | undefined> {
+    const { rows } = await db.query<AgentRow>(
       `UPDATE agents SET status = 'decommissioned', updated_at = now()
        WHERE agent_id = $1 AND organization_id = $2 RETURNING ${COLUMNS}`, [agentId, organizationId])
     return rows[0] === undefined ? undefined : toAgent(rows[0])
+  }
+
+  /**
+   * Holds, until the transaction ends, every other change that may take an admin away from the
+   * organization: a lock on its row that agent registrations (a key share) don't wait for.
+   */
+  async lockAdmins (organizationId: string, tx: Queryable): Promise<void> {
+    await tx.query('SELECT 1 FROM organizations WHERE organization_id = $1 FOR NO KEY UPDATE', [organizationId])
+  }
+
+  async hasActiveAdmin (organizationId: string, db: Queryable = this.db): Promise<boolean> {
+    const { rows } = await db.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM agents WHERE organization_id = $1 AND status = 'active' AND $2 = ANY (capabilities)) AS found`,
+      [organizationId, ADMIN_SCOPE])
+    return rows[0]!.found
   }
 
   /** Agents disabled within the last `seconds`: their older tokens must stay refused after a restart. */

@@ -41,7 +41,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/agents/:agentId', {
     config: { scopes: ['agents:write'] },
-    schema: { tags, security, summary: 'Decommission an agent (soft delete; its tokens stop working)', params: AgentIdParams, response: { 204: Type.Null(), 404: ErrorResponse, ...authErrorResponses } }
+    schema: { tags, security, summary: 'Decommission an agent (soft delete; its tokens stop working)', params: AgentIdParams, response: { 204: Type.Null(), 404: ErrorResponse, 409: ErrorResponse, ...authErrorResponses } }
   }, async (request, reply) => {
     const { organizationId, agentId } = principalOf(request)
     await agents.decommission({ organizationId, agentId }, request.params.agentId)

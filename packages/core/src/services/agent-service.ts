@@ -5,8 +5,9 @@ import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { AuditLog } from './audit-log.js'
 import type { TokenRevocations } from './token-revocations.js'
 import type { AgentCache } from './agent-cache.js'
-import type { Principal } from '../auth/principal.js'
-import { AgentAlreadyExistsError, AgentNotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
+import { ADMIN_SCOPE, type Principal } from '../auth/principal.js'
+import { withTransaction, type Database, type Queryable } from '../storage/database.js'
+import { AgentAlreadyExistsError, AgentNotFoundError, LastAdminError, UnauthorizedError, ValidationError } from '../errors.js'
 import { counter } from '../metrics.js'
 
 const UNIQUE_VIOLATION = '23505'
@@ -29,6 +30,12 @@ function checkCardFields (body: Pick<UpdateAgentBody, 'skills' | 'a2aEndpointUrl
 
 export interface Actor { organizationId: string, agentId: string | null }
 
+const isActiveAdmin = (agent: Agent | undefined): boolean => agent?.status === 'active' && agent.capabilities.includes(ADMIN_SCOPE)
+
+/** A change that can take an admin away: suspension, or a capability list without admin:orgs. */
+const mayRemoveAdmin = (changes: UpdateAgentBody): boolean =>
+  (changes.status !== undefined && changes.status !== 'active') || (changes.capabilities !== undefined && !changes.capabilities.includes(ADMIN_SCOPE))
+
 /** Runs before a registration; throws to refuse it (the tiers plugin caps agents per tier). */
 export type RegistrationGuard = (organizationId: string) => Promise<void>
 
@@ -37,6 +44,7 @@ export class AgentService {
   readonly #registrationGuards: RegistrationGuard[] = []
 
   constructor (
+    private readonly db: Database,
     private readonly agents: AgentRepository,
     private readonly audit: AuditLog,
     private readonly revocations: TokenRevocations,
@@ -101,7 +109,9 @@ export class AgentService {
     checkCardFields(changes)
     let agent: Agent | undefined
     try {
-      agent = await this.agents.update(actor.organizationId, agentId, changes)
+      agent = mayRemoveAdmin(changes)
+        ? await this.#keepingAnAdmin(actor.organizationId, agentId, async (tx) => this.agents.update(actor.organizationId, agentId, changes, tx))
+        : await this.agents.update(actor.organizationId, agentId, changes)
     } catch (error) {
       if (isUniqueViolation(error)) throw new AgentAlreadyExistsError(changes.email ?? '')
       throw error
@@ -116,12 +126,27 @@ export class AgentService {
 
   /** Soft delete: the agent stays on record, its tokens stop working at once. */
   async decommission (actor: Actor, agentId: string): Promise<Agent> {
-    const agent = await this.agents.decommission(actor.organizationId, agentId)
+    const agent = await this.#keepingAnAdmin(actor.organizationId, agentId, async (tx) => this.agents.decommission(actor.organizationId, agentId, tx))
     if (agent === undefined) throw new AgentNotFoundError(agentId)
     await this.cache.invalidate(agentId)
     await this.revocations.disableAgent(agentId)
     this.#operations.inc({ operation: 'decommission' })
     await this.audit.record({ ...actor, action: 'agent.decommissioned', details: { targetAgentId: agentId } })
     return agent
+  }
+
+  /**
+   * Applies `change` unless it takes the organization's last active admin away, which would
+   * leave nobody able to manage the tenant. Such changes run one at a time per organization, so
+   * two admins suspending each other can't both succeed.
+   */
+  async #keepingAnAdmin (organizationId: string, agentId: string, change: (tx: Queryable) => Promise<Agent | undefined>): Promise<Agent | undefined> {
+    return withTransaction(this.db, async (tx) => {
+      await this.agents.lockAdmins(organizationId, tx)
+      const wasAdmin = isActiveAdmin(await this.agents.find(organizationId, agentId, tx))
+      const agent = await change(tx)
+      if (wasAdmin && !isActiveAdmin(agent) && !await this.agents.hasActiveAdmin(organizationId, tx)) throw new LastAdminError(agentId)
+      return agent
+    })
   }
 }

@@ -88,8 +88,15 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     closing = true
     done()
   })
-  // First of the onRequest hooks, so that every answer (errors, 404s, the shutdown 503) carries
-  // the headers; one callback-style hook, because each hook and each promise costs on every request.
+  // Before any plugin: a plugin's routes keep the error handler in force when it was registered.
+  app.setErrorHandler(sentryErrorHandler)
+  const registry = new Registry()
+  // Before any route and any other onRequest hook: it times the routes registered after it
+  // (CORS preflights included), from its own first hook.
+  await app.register(metricsRoutes, { registry })
+  // First of the onRequest hooks that can answer (after the metrics clock), so that every
+  // answer (errors, 404s, the shutdown 503) carries the headers; one callback-style hook,
+  // because each hook and each promise costs on every request.
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('x-request-id', request.id)
     if (!closing) {
@@ -100,14 +107,9 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     void reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS)).header('connection', 'close')
       .type('application/json; charset=utf-8').send(CLOSING_BODY)
   })
-  // Before any plugin: a plugin's routes keep the error handler in force when it was registered.
-  app.setErrorHandler(sentryErrorHandler)
-  const registry = new Registry()
-  // Before any route: it times the routes registered after it (CORS preflights included).
-  await app.register(metricsRoutes, { registry })
   // Fastify applies every lifecycle hook given here to the not-found context, though its types
   // name only preValidation and preHandler; the metrics test holds it to that.
-  app.setNotFoundHandler({ onResponse: app.timeUnmatched } as Parameters<typeof app.setNotFoundHandler>[0], sentryNotFoundHandler)
+  app.setNotFoundHandler({ onSend: app.timeUnmatched } as Parameters<typeof app.setNotFoundHandler>[0], sentryNotFoundHandler)
   await registerCors(app, config.corsOrigins)
   await app.register(apiDocs, { publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, version: SERVER_VERSION })
   // Before the routes: the limiter attaches itself to routes registered after it.

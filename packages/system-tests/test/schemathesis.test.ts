@@ -11,7 +11,8 @@ import { SCHEMATHESIS_VERSION, schemathesisCli } from './schemathesis/install.js
 const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '30'
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20261130'
 // Operations that may take the run's own token away (revoking it, decommissioning its agent):
-// fuzzed last, in a run of their own, with a token of their own.
+// fuzzed last, in a run of their own, with a tenant of their own (the first run may rotate or
+// revoke its tenant's credentials, which it finds through the listings).
 const SELF_DESTRUCTIVE = ['POST /api/v1/token/revoke', 'DELETE /api/v1/agents/{agentId}']
 
 // A first run installs schemathesis into its virtualenv (pip), which takes a while.
@@ -35,7 +36,7 @@ t.teardown(async () => {
   await rm(workDir, { recursive: true, force: true })
 })
 await startTogether([server])
-const [tenant] = await createOrganizations(env, ['enterprise'])
+const [tenant, selfDestructiveTenant] = await createOrganizations(env, ['enterprise', 'enterprise'])
 
 interface Run { status: number | null, output: string }
 
@@ -71,7 +72,7 @@ t.test('every operation but the self-destructive ones', async (t) => {
 })
 
 t.test('token revocation and agent decommissioning', async (t) => {
-  const token = await clientToken(server.url, tenant!.clientId, tenant!.clientSecret)
+  const token = await clientToken(server.url, selfDestructiveTenant!.clientId, selfDestructiveTenant!.clientSecret)
   report(t, SELF_DESTRUCTIVE.join(', '), await schemathesis(token, SELF_DESTRUCTIVE.flatMap((name) => ['--include-name', name])))
 })
 

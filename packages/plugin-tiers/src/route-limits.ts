@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
-
-type RouteOptions = Pick<FastifyRequest['routeOptions'], 'config' | 'url'>
 import type { RouteLimit } from './service.js'
 import { parseDuration } from './windows.js'
+
+type RouteOptions = Pick<FastifyRequest['routeOptions'], 'config' | 'url'>
 
 /**
  * A route's own limit, declared as @fastify/rate-limit reads it so that a route carries one

@@ -1,3 +1,5 @@
+import { utcDay } from '@sentryagent/core'
+
 const DAY_MS = 86_400_000
 
 /** Start and end (ms) of the fixed window of `windowMs` that holds `now`. */
@@ -12,7 +14,7 @@ let lastDay = { index: -1, text: '' }
 /** The UTC day of `now` as YYYY-MM-DD, and when it ends. */
 export function utcDayOf (now: number): { day: string, endsAt: number } {
   const { index, endsAt } = windowOf(now, DAY_MS)
-  if (index !== lastDay.index) lastDay = { index, text: new Date(index * DAY_MS).toISOString().slice(0, 10) }
+  if (index !== lastDay.index) lastDay = { index, text: utcDay(new Date(index * DAY_MS)) }
   return { day: lastDay.text, endsAt }
 }
 

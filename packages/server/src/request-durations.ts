@@ -37,14 +37,13 @@ export class RequestDurations {
   readonly type = 'histogram'
   readonly aggregator = 'sum'
   readonly #series: Series[] = []
+  readonly #timers = new Map<string, RouteTimer>()
 
   constructor (registry: Registry) {
     // prom-client types its registry for its own classes; it reads name, help, type,
     // aggregator, get() and reset(), which this class provides.
     registry.registerMetric(this as unknown as Metric)
   }
-
-  readonly #timers = new Map<string, RouteTimer>()
 
   /** One per route pattern: two routes on one pattern (by version or host) share their series. */
   timerFor (route: string): RouteTimer {

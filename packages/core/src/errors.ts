@@ -9,7 +9,7 @@ export const AgentNotFoundError = createError<[string]>('AGENT_NOT_FOUND', 'Agen
 export const AgentAlreadyExistsError = createError<[string]>('AGENT_ALREADY_EXISTS', 'An agent with email %s already exists', 409)
 export const AgentNotActiveError = createError<[string]>('AGENT_NOT_ACTIVE', 'Agent %s is not active', 409)
 export const LastAdminError = createError<[string]>('LAST_ADMIN',
-  'Agent %s is the organization\'s last active agent with admin:orgs; give another active agent admin:orgs first', 409)
+  'Agent %s is the organization\'s last active admin:orgs agent with a usable credential; give another active agent admin:orgs and a credential first', 409)
 export const CredentialNotFoundError = createError<[string]>('CREDENTIAL_NOT_FOUND', 'Credential %s not found', 404)
 export const CredentialRevokedError = createError<[string]>('CREDENTIAL_ALREADY_REVOKED', 'Credential %s is revoked', 409)
 export const OrganizationNotFoundError = createError<[string]>('ORGANIZATION_NOT_FOUND', 'Organization %s not found', 404)

@@ -14,6 +14,7 @@ import { CredentialRepository } from './repositories/credential-repository.js'
 import { OrganizationRepository } from './repositories/organization-repository.js'
 import { RevokedTokenRepository } from './repositories/revoked-token-repository.js'
 import { UsageRepository } from './repositories/usage-repository.js'
+import { AdminGuard } from './services/admin-guard.js'
 import { AgentService } from './services/agent-service.js'
 import { AgentCache } from './services/agent-cache.js'
 import { ChainedAuditLog, type AuditLog } from './services/audit-log.js'
@@ -85,7 +86,8 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const audit = new ChainedAuditLog(new AuditRepository(db, options.preparedStatements), clock, metrics)
   const usage = new UsageCounter(new UsageRepository(db), clock, metrics)
   const revocations = new TokenRevocations(store, new RevokedTokenRepository(db), agentRepository, clock, options.tokenTtlSeconds)
-  const credentials = new CredentialService(db, credentialRepository, agentRepository, agentCache, credentialKeys, audit, usage, clock, metrics)
+  const admins = new AdminGuard(db, agentRepository, clock)
+  const credentials = new CredentialService(db, credentialRepository, agentRepository, agentCache, credentialKeys, admins, audit, usage, clock, metrics)
   const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
@@ -102,7 +104,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
     keys,
     credentialKeys,
     organizations: new OrganizationService(db, organizationRepository, agentRepository, credentials, audit, tiers),
-    agents: new AgentService(db, agentRepository, audit, revocations, agentCache, metrics),
+    agents: new AgentService(agentRepository, audit, revocations, agentCache, admins, metrics),
     credentials,
     tokens,
     revocations,

@@ -92,47 +92,77 @@ t.test('a decommissioned agent cannot be updated, and an unknown one is AGENT_NO
   }
 })
 
-t.test('the organization keeps an active admin: its last one can be neither suspended, demoted nor decommissioned', async (t) => {
+t.test('the organization keeps an admin who can sign in: its last one can be neither suspended, demoted, decommissioned nor left without a credential', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())
   const { authorization, agentId } = await adminSession(app)
   const self = `/api/v1/agents/${agentId}`
   const capabilities = (await app.inject({ url: self, headers: { authorization } })).json().capabilities as string[]
+  const [credential] = (await app.inject({ url: `${self}/credentials`, headers: { authorization } })).json().data as Array<{ credentialId: string }>
+  const lastCredential = `${self}/credentials/${credential!.credentialId}`
 
-  for (const [method, payload] of [
-    ['PATCH', { status: 'suspended' }],
-    ['PATCH', { capabilities: capabilities.filter((scope) => scope !== 'admin:orgs') }],
-    ['DELETE', undefined]
-  ] as const) {
-    const refused = await app.inject({ method, url: self, headers: { authorization }, ...(payload === undefined ? {} : { payload }) })
-    t.equal(refused.statusCode, 409, `${method} ${JSON.stringify(payload ?? {})}`)
+  const refusals = [
+    ['PATCH', self, { status: 'suspended' }],
+    ['PATCH', self, { capabilities: capabilities.filter((scope) => scope !== 'admin:orgs') }],
+    ['DELETE', self, undefined],
+    ['DELETE', lastCredential, undefined]
+  ] as const
+  for (const [method, url, payload] of refusals) {
+    const refused = await app.inject({ method, url, headers: { authorization }, ...(payload === undefined ? {} : { payload }) })
+    t.equal(refused.statusCode, 409, `${method} ${url} ${JSON.stringify(payload ?? {})}`)
     t.match(refused.json(), { code: 'LAST_ADMIN', message: /admin:orgs/ })
   }
   const still = await app.inject({ url: self, headers: { authorization } })
   t.match(still.json(), { status: 'active', capabilities }, 'nothing changed, and the admin\'s token still works')
+  t.equal((await app.inject({ url: `${self}/credentials`, headers: { authorization } })).json().data[0].status, 'active')
+  const rotated = await app.inject({ method: 'POST', url: `${lastCredential}/rotate`, headers: { authorization } })
+  t.equal(rotated.statusCode, 200, 'rotation replaces the credential, so it is allowed')
+  const successor = `${self}/credentials/${rotated.json().credentialId as string}`
 
-  // With a second admin the first may step down.
+  // A second admin without a credential can't sign in, so it doesn't count.
   const second = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization }, payload: agentBody({ capabilities: ['admin:orgs'] }) })
   t.equal(second.statusCode, 201)
-  const stepped = await app.inject({ method: 'PATCH', url: self, headers: { authorization }, payload: { capabilities: ['agents:read'] } })
+  t.equal((await app.inject({ method: 'DELETE', url: successor, headers: { authorization } })).statusCode, 409)
+  // With its credential the first may step down, and give up its own.
+  const issued = await app.inject({ method: 'POST', url: `/api/v1/agents/${second.json().agentId as string}/credentials`, headers: { authorization } })
+  t.equal(issued.statusCode, 201)
+  const stepped = await app.inject({ method: 'PATCH', url: self, headers: { authorization }, payload: { capabilities: ['agents:read', 'agents:write'] } })
   t.equal(stepped.statusCode, 200)
-  t.same(stepped.json().capabilities, ['agents:read'])
+  t.same(stepped.json().capabilities, ['agents:read', 'agents:write'])
+  t.equal((await app.inject({ method: 'DELETE', url: successor, headers: { authorization } })).statusCode, 204)
 })
 
 t.test('two admins suspended at once: one change succeeds, the other is refused', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())
   const { authorization: admin, agentId } = await adminSession(app)
-  const other = await app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization: admin }, payload: agentBody({ capabilities: ['admin:orgs'] }) })
+  const other = await createAgent(app, admin, { capabilities: ['admin:orgs'] })
   // agents:write without admin:orgs: it can suspend admins, and it stays usable whichever is suspended.
   const operator = await createAgent(app, admin, { capabilities: ['agents:write'] })
   const authorization = `Bearer ${await accessToken(app, operator.agentId, operator.clientSecret)}`
-  const admins = [agentId, other.json().agentId as string]
+  const admins = [agentId, other.agentId]
   for (let round = 1; round <= 5; round++) {
     const answers = await Promise.all(admins.map((id) => app.inject({ method: 'PATCH', url: `/api/v1/agents/${id}`, headers: { authorization }, payload: { status: 'suspended' } })))
     t.same(answers.map((answer) => answer.statusCode).sort(), [200, 409], `round ${round}`)
     const suspended = admins[answers.findIndex((answer) => answer.statusCode === 200)]!
     const reactivated = await app.inject({ method: 'PATCH', url: `/api/v1/agents/${suspended}`, headers: { authorization }, payload: { status: 'active' } })
     t.equal(reactivated.statusCode, 200)
+  }
+})
+
+t.test('the last admin\'s two credentials revoked at once: one revocation succeeds, the other is refused', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization: admin, agentId } = await adminSession(app)
+  const operator = await createAgent(app, admin, { capabilities: ['agents:read', 'agents:write'] })
+  const authorization = `Bearer ${await accessToken(app, operator.agentId, operator.clientSecret)}`
+  const credentials = `/api/v1/agents/${agentId}/credentials`
+  for (let round = 1; round <= 5; round++) {
+    const created = await app.inject({ method: 'POST', url: credentials, headers: { authorization } })
+    const active = ((await app.inject({ url: credentials, headers: { authorization } })).json().data as Array<{ credentialId: string, status: string }>)
+      .filter((credential) => credential.status === 'active')
+    t.equal(active.length, 2, `round ${round}: ${created.statusCode}`)
+    const answers = await Promise.all(active.map(({ credentialId }) => app.inject({ method: 'DELETE', url: `${credentials}/${credentialId}`, headers: { authorization } })))
+    t.same(answers.map((answer) => answer.statusCode).sort(), [204, 409], `round ${round}`)
   }
 })

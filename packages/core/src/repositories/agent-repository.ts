@@ -178,10 +178,14 @@ export class AgentRepository {
     await tx.query('SELECT 1 FROM organizations WHERE organization_id = $1 FOR NO KEY UPDATE', [organizationId])
   }
 
-  async hasActiveAdmin (organizationId: string, db: Queryable = this.db): Promise<boolean> {
+  /** Whether an active admin:orgs agent of the organization holds a credential usable at `now`. */
+  async hasSignInAdmin (organizationId: string, now: Date, db: Queryable = this.db): Promise<boolean> {
     const { rows } = await db.query<{ found: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM agents WHERE organization_id = $1 AND status = 'active' AND $2 = ANY (capabilities)) AS found`,
-      [organizationId, ADMIN_SCOPE])
+      `SELECT EXISTS (
+         SELECT 1 FROM agents a JOIN credentials c ON c.agent_id = a.agent_id
+         WHERE a.organization_id = $1 AND a.status = 'active' AND $2 = ANY (a.capabilities)
+           AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $3)) AS found`,
+      [organizationId, ADMIN_SCOPE, now])
     return rows[0]!.found
   }
 

@@ -46,7 +46,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/agents/:agentId/credentials/:credentialId', {
     config: { scopes: ['agents:write'] },
-    schema: { tags, security, summary: 'Revoke a credential (idempotent)', params: CredentialParams, response: { 204: Type.Null(), 404: ErrorResponse, ...authErrorResponses } }
+    schema: { tags, security, summary: 'Revoke a credential (idempotent)', params: CredentialParams, response: { 204: Type.Null(), 404: ErrorResponse, 409: ErrorResponse, ...authErrorResponses } }
   }, async (request, reply) => {
     const { organizationId, agentId } = principalOf(request)
     await credentials.revoke({ organizationId, agentId }, request.params.agentId, request.params.credentialId)

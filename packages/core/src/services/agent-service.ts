@@ -6,8 +6,8 @@ import type { AuditLog } from './audit-log.js'
 import type { TokenRevocations } from './token-revocations.js'
 import type { AgentCache } from './agent-cache.js'
 import { ADMIN_SCOPE, type Principal } from '../auth/principal.js'
-import { withTransaction, type Database, type Queryable } from '../storage/database.js'
-import { AgentAlreadyExistsError, AgentNotFoundError, LastAdminError, UnauthorizedError, ValidationError } from '../errors.js'
+import type { AdminGuard } from './admin-guard.js'
+import { AgentAlreadyExistsError, AgentNotFoundError, UnauthorizedError, ValidationError } from '../errors.js'
 import { counter } from '../metrics.js'
 
 const UNIQUE_VIOLATION = '23505'
@@ -30,8 +30,6 @@ function checkCardFields (body: Pick<UpdateAgentBody, 'skills' | 'a2aEndpointUrl
 
 export interface Actor { organizationId: string, agentId: string | null }
 
-const isActiveAdmin = (agent: Agent | undefined): boolean => agent?.status === 'active' && agent.capabilities.includes(ADMIN_SCOPE)
-
 /** A change that can take an admin away: suspension, or a capability list without admin:orgs. */
 const mayRemoveAdmin = (changes: UpdateAgentBody): boolean =>
   (changes.status !== undefined && changes.status !== 'active') || (changes.capabilities !== undefined && !changes.capabilities.includes(ADMIN_SCOPE))
@@ -44,11 +42,11 @@ export class AgentService {
   readonly #registrationGuards: RegistrationGuard[] = []
 
   constructor (
-    private readonly db: Database,
     private readonly agents: AgentRepository,
     private readonly audit: AuditLog,
     private readonly revocations: TokenRevocations,
     private readonly cache: AgentCache,
+    private readonly admins: AdminGuard,
     registry: Registry
   ) {
     this.#operations = counter(registry, 'agent_operations_total', 'Agent registry operations', ['operation'])
@@ -110,7 +108,7 @@ export class AgentService {
     let agent: Agent | undefined
     try {
       agent = mayRemoveAdmin(changes)
-        ? await this.#keepingAnAdmin(actor.organizationId, agentId, async (tx) => this.agents.update(actor.organizationId, agentId, changes, tx))
+        ? await this.admins.keeping(actor.organizationId, agentId, async (tx) => this.agents.update(actor.organizationId, agentId, changes, tx))
         : await this.agents.update(actor.organizationId, agentId, changes)
     } catch (error) {
       if (isUniqueViolation(error)) throw new AgentAlreadyExistsError(changes.email ?? '')
@@ -126,27 +124,12 @@ export class AgentService {
 
   /** Soft delete: the agent stays on record, its tokens stop working at once. */
   async decommission (actor: Actor, agentId: string): Promise<Agent> {
-    const agent = await this.#keepingAnAdmin(actor.organizationId, agentId, async (tx) => this.agents.decommission(actor.organizationId, agentId, tx))
+    const agent = await this.admins.keeping(actor.organizationId, agentId, async (tx) => this.agents.decommission(actor.organizationId, agentId, tx))
     if (agent === undefined) throw new AgentNotFoundError(agentId)
     await this.cache.invalidate(agentId)
     await this.revocations.disableAgent(agentId)
     this.#operations.inc({ operation: 'decommission' })
     await this.audit.record({ ...actor, action: 'agent.decommissioned', details: { targetAgentId: agentId } })
     return agent
-  }
-
-  /**
-   * Applies `change` unless it takes the organization's last active admin away, which would
-   * leave nobody able to manage the tenant. Such changes run one at a time per organization, so
-   * two admins suspending each other can't both succeed.
-   */
-  async #keepingAnAdmin (organizationId: string, agentId: string, change: (tx: Queryable) => Promise<Agent | undefined>): Promise<Agent | undefined> {
-    return withTransaction(this.db, async (tx) => {
-      await this.agents.lockAdmins(organizationId, tx)
-      const wasAdmin = isActiveAdmin(await this.agents.find(organizationId, agentId, tx))
-      const agent = await change(tx)
-      if (wasAdmin && !isActiveAdmin(agent) && !await this.agents.hasActiveAdmin(organizationId, tx)) throw new LastAdminError(agentId)
-      return agent
-    })
   }
 }

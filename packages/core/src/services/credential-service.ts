@@ -8,6 +8,7 @@ import type { AgentRepository } from '../repositories/agent-repository.js'
 import type { CredentialKeys } from '../crypto/credential-keys.js'
 import { clientSecretMatches, digestClientSecret, generateClientSecret } from '../crypto/client-secret.js'
 import { withTransaction, type Database, type Queryable } from '../storage/database.js'
+import type { AdminGuard } from './admin-guard.js'
 import type { AuditLog } from './audit-log.js'
 import type { UsageRecorder } from './usage-counter.js'
 import type { Actor } from './agent-service.js'
@@ -31,6 +32,7 @@ export class CredentialService {
     private readonly agents: AgentRepository,
     private readonly cache: AgentCache,
     private readonly keys: CredentialKeys,
+    private readonly admins: AdminGuard,
     private readonly audit: AuditLog,
     private readonly usage: UsageRecorder,
     private readonly clock: Clock,
@@ -72,10 +74,13 @@ export class CredentialService {
     return created
   }
 
-  /** Idempotent: revoking a revoked credential succeeds and changes nothing. */
+  /**
+   * Idempotent: revoking a revoked credential succeeds and changes nothing. An admin's last
+   * usable credential stays while nobody else could manage the organization.
+   */
   async revoke (actor: Actor, agentId: string, credentialId: string): Promise<void> {
     await this.#credential(actor.organizationId, agentId, credentialId)
-    const revoked = await this.credentials.revoke(actor.organizationId, credentialId)
+    const revoked = await this.admins.keeping(actor.organizationId, agentId, async (tx) => this.credentials.revoke(actor.organizationId, credentialId, tx))
     // Also on a repeat: it re-broadcasts an invalidation that an outage may have lost.
     await this.cache.invalidate(agentId)
     if (revoked === undefined) return

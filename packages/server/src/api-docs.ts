@@ -8,7 +8,7 @@ import { completeDocument } from './openapi-completion.js'
 export interface ApiDocsOptions { publicUrl: string, apiPrefix: string, version: string }
 
 /**
- * OpenAPI 3.1 generated from the routes' TypeBox schemas, served at /openapi.json, and the Scalar
+ * OpenAPI 3.1 generated from the routes' TypeBox schemas, served at /openapi.json (and .yaml), and the Scalar
  * explorer at /docs from the package's own assets: no CDN, no fonts from elsewhere, no telemetry,
  * no request proxy (the browser calls this server directly), so it works offline.
  * Must be registered before the routes it documents.
@@ -38,6 +38,7 @@ const apiDocsPlugin: FastifyPluginAsync<ApiDocsOptions> = async (fastify, { publ
     transformObject: (documents) => 'openapiObject' in documents ? completeDocument(documents.openapiObject) : documents.swaggerObject
   })
   fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
+  fastify.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => reply.type('application/yaml').send(fastify.swagger({ yaml: true })))
   await fastify.register(apiReference, {
     routePrefix: '/docs',
     logLevel: 'warn',

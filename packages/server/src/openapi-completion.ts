@@ -11,7 +11,11 @@ const BODY_REFUSALS = {
   415: 'The body\'s Content-Type is not one the route accepts'
 }
 
-/** What the generated document leaves out or overstates, made true to what the server does. */
+/**
+ * What the generated document leaves out or overstates, made true to what the server does; and a
+ * copy without shared objects (routes share their tags and security lists), which the YAML form
+ * would otherwise write as anchors and aliases that some tools refuse.
+ */
 export function completeDocument<D extends object> (document: D): D {
   const errorSchema = JSON.parse(JSON.stringify(ErrorResponse)) as Record<string, unknown>
   delete errorSchema.$id
@@ -26,7 +30,7 @@ export function completeDocument<D extends object> (document: D): D {
       }
     }
   }
-  return document
+  return JSON.parse(JSON.stringify(document)) as D
 }
 
 /**

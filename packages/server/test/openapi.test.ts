@@ -44,6 +44,16 @@ t.test('/openapi.json is an OpenAPI 3.1.0 document with named schemas and both s
   t.notOk(Object.keys(spec.paths).some((path) => path.startsWith('/internal') || path === '/metrics' || path.startsWith('/docs')), 'internal routes stay hidden')
 })
 
+t.test('/openapi.yaml serves the document as YAML, with no anchors or aliases', async (t) => {
+  const app = await buildApp(t)
+  const response = await app.inject({ url: '/openapi.yaml' })
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['content-type'], /yaml/)
+  t.match(response.body, /^openapi: 3\.1\.0$/m)
+  t.notMatch(response.body, /(?:^|[:-] )[&*][A-Za-z]\w*$/m, 'shared tags and security lists are written out, not aliased')
+  t.match(response.body, /\/api\/v1\/agents\/\{agentId\}:/)
+})
+
 t.test('a query parameter with a default is optional; path parameters stay required', async (t) => {
   const app = await buildApp(t)
   type Parameter = { name: string, in: string, required?: boolean, schema?: { default?: unknown } }

@@ -182,11 +182,18 @@ export class DelegationRepository {
     return rows.map((row) => row.chain_id)
   }
 
-  /** Marks what a credential signed; answers the ids of those links and their descendants. */
+  /**
+   * Marks what a credential signed; answers the ids of those links and their descendants. The
+   * rows are locked first in id order, the order revocations and issuances lock theirs: a plain
+   * UPDATE would take them in storage order and could deadlock with a revocation of a subtree.
+   */
   async markCredentialRevoked (organizationId: string, credentialId: string, now: Date): Promise<string[]> {
-    const { rows } = await this.db.query<{ chain_id: string }>(`WITH signed AS (
-        UPDATE delegation_chains SET credential_revoked_at = $3
-        WHERE organization_id = $1 AND signing_credential_id = $2 AND credential_revoked_at IS NULL RETURNING chain_id)
+    const { rows } = await this.db.query<{ chain_id: string }>(`WITH locked AS (
+        SELECT chain_id FROM delegation_chains
+        WHERE organization_id = $1 AND signing_credential_id = $2 AND credential_revoked_at IS NULL ORDER BY chain_id FOR UPDATE),
+      signed AS (
+        UPDATE delegation_chains d SET credential_revoked_at = $3 FROM locked l
+        WHERE d.organization_id = $1 AND d.chain_id = l.chain_id AND d.credential_revoked_at IS NULL RETURNING d.chain_id)
       SELECT d.chain_id FROM delegation_chains d, signed s
       WHERE d.organization_id = $1 AND (d.chain_id = s.chain_id OR d.ancestor_path @> ARRAY[s.chain_id])`,
     [organizationId, credentialId, now])

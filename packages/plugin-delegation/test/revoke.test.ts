@@ -115,6 +115,33 @@ t.test('a revocation and an issuance under a descendant lock in one order: no de
   t.match(grandchild.json(), { code: 'PARENT_DELEGATION_INVALID', details: { reason: 'revoked' } })
 })
 
+t.test('a subtree revoked while its delegator\'s credential is revoked: both go through, no deadlock', async (t) => {
+  const app = await buildApp(t)
+  const { organizationId, admin, agents: [x, a, ...delegatees] } = await organizationWithAgents(app, 8)
+  // Marking a link takes a while here, so that the two statements overlap for certain.
+  const slow = `slow_${a!.agentId.replaceAll('-', '_')}`
+  await app.sentryagent.db.query(`CREATE FUNCTION ${slow}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.03); RETURN NEW; END $$`)
+  await app.sentryagent.db.query(`CREATE TRIGGER ${slow} BEFORE UPDATE ON delegation_chains FOR EACH ROW
+    WHEN (OLD.credential_revoked_at IS NULL AND NEW.credential_revoked_at IS NOT NULL AND OLD.delegator_agent_id = '${a!.agentId}') EXECUTE FUNCTION ${slow}()`)
+  t.teardown(async () => {
+    await app.sentryagent.db.query(`DROP TRIGGER ${slow} ON delegation_chains`)
+    await app.sentryagent.db.query(`DROP FUNCTION ${slow}()`)
+  })
+  const [root] = await chain(app, [x!, a!])
+  // Links A signed, stored in an order unrelated to their ids (random UUIDs).
+  for (const delegatee of delegatees) {
+    const created = await delegate(app, a!, { delegateeAgentId: delegatee.agentId, parentDelegationToken: root!.delegationToken, ttlSeconds: 600 })
+    t.equal(created.statusCode, 201, created.body)
+  }
+  const credentialRevoked = app.sentryagent.credentials.revoke({ organizationId, agentId: admin.agentId }, a!.agentId, a!.credentialId)
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  const [subtreeRevoked] = await Promise.all([revoke(app, x!, root!.chainId), credentialRevoked])
+  t.equal(subtreeRevoked.statusCode, 200, subtreeRevoked.body)
+  const { rows } = await app.sentryagent.db.query<{ revoked: boolean, marked: boolean }>(`SELECT revoked_at IS NOT NULL AS revoked, credential_revoked_at IS NOT NULL AS marked
+    FROM delegation_chains WHERE delegator_agent_id = $1`, [a!.agentId])
+  t.same(rows, delegatees.map(() => ({ revoked: true, marked: true })), 'every link A signed is revoked and marked')
+})
+
 t.test('a link signed while its credential is being revoked never comes out valid', async (t) => {
   const app = await buildApp(t)
   const { organizationId, admin, agents: [b] } = await organizationWithAgents(app, 1)

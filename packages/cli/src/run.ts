@@ -51,6 +51,8 @@ Environment:
   DATABASE_URL        PostgreSQL to use (unset: the embedded database).
   JWT_PRIVATE_KEY, JWT_PUBLIC_KEY
                       The server's signing keys (needed with DATABASE_URL).
+  CREDENTIAL_SEALING_KEYS
+                      The server's keys sealing credentials' signing keys (see docs/deploy.md).
   AGENTIDP_API_URL, AGENTIDP_CLIENT_ID, AGENTIDP_CLIENT_SECRET
                       The server and credentials of the developer commands.
 

@@ -4,7 +4,7 @@ import { corePlugin } from './plugin.js'
 export default fp(corePlugin, { fastify: '5.x', name: '@sentryagent/core' })
 export { corePlugin }
 export type { SentryAgentCore, GrantHandler } from './plugin.js'
-export { DEFAULTS, type CoreOptions, type ResolvedCoreOptions } from './options.js'
+export { DEFAULTS, DERIVED_SEALING_KEY, isSealingKey, type CoreOptions, type ResolvedCoreOptions } from './options.js'
 export * from './errors.js'
 export { sentryErrorHandler, sentryNotFoundHandler } from './error-handler.js'
 export { principalOf } from './auth/auth-hook.js'

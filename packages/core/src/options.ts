@@ -4,6 +4,7 @@ import type { Database } from './storage/database.js'
 import type { KeyValueStore } from './storage/key-value-store.js'
 import type { JwtAlgorithm, PemKeyPair } from './crypto/signing-keys.js'
 import { InvalidOptionError } from './errors.js'
+import { SEALING_KEY_BYTES } from './crypto/secret-box.js'
 
 export interface CoreOptions {
   /** A `pg.Pool` (or anything with its `query`/`connect`). The caller owns and closes it. */
@@ -12,6 +13,13 @@ export interface CoreOptions {
   store: KeyValueStore
   /** PEM key pair that signs access tokens. */
   signingKeys: PemKeyPair
+  /**
+   * Keys (base64, 32 bytes each) that seal credentials' signing keys at rest: the first seals, all
+   * open, and at start credentials sealed under a later one are sealed again under the first.
+   * `'jwt-derived'` stands for the key derived from `signingKeys`, which is the only key when this
+   * is empty and is otherwise tried last. Replacing `signingKeys` loses what that key sealed.
+   */
+  sealingKeys?: readonly string[]
   jwtAlgorithm?: JwtAlgorithm
   /** The externally visible base URL: token issuer, did:web host, discovery URLs. */
   publicUrl?: string
@@ -37,6 +45,7 @@ export interface CoreOptions {
 
 export const DEFAULTS = {
   jwtAlgorithm: 'ES256' as JwtAlgorithm,
+  sealingKeys: [] as readonly string[],
   publicUrl: 'http://127.0.0.1:3000',
   prefix: '/api/v1',
   tokenTtlSeconds: 3600,
@@ -46,6 +55,14 @@ export const DEFAULTS = {
   migrate: true,
   preparedStatements: true,
   agentCacheTtlMs: 10_000
+}
+
+/** In `sealingKeys`: the key derived from the token-signing key, the default. */
+export const DERIVED_SEALING_KEY = 'jwt-derived'
+
+/** A `sealingKeys` entry: 32 bytes in base64, or the derived key's name. */
+export function isSealingKey (entry: string): boolean {
+  return entry === DERIVED_SEALING_KEY || /^[A-Za-z0-9+/]{43}=$/.test(entry)
 }
 
 export type ResolvedCoreOptions = Required<CoreOptions>
@@ -59,6 +76,9 @@ export function resolveOptions (options: CoreOptions): ResolvedCoreOptions {
     metricsRegistry: new Registry(),
     clock: systemClock,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CoreOptions
+  }
+  if (!resolved.sealingKeys.every(isSealingKey)) {
+    throw new InvalidOptionError(`sealingKeys must each be ${SEALING_KEY_BYTES} bytes in base64 (openssl rand -base64 ${SEALING_KEY_BYTES}) or '${DERIVED_SEALING_KEY}'`)
   }
   if (!['ES256', 'RS256'].includes(resolved.jwtAlgorithm)) throw new InvalidOptionError('jwtAlgorithm must be ES256 or RS256')
   if (!/^(\/[a-z0-9._-]+)*$/i.test(resolved.prefix)) throw new InvalidOptionError('prefix must look like /api/v1 (or be empty)')

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
-import { resolveOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js'
+import { DERIVED_SEALING_KEY, resolveOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js'
 import type { Clock } from './clock.js'
 import type { Database } from './storage/database.js'
 import type { KeyValueStore } from './storage/key-value-store.js'
@@ -78,7 +78,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   if (options.migrate) await runMigrations(db, await loadMigrations([coreMigrationsDirectory]))
 
   const keys = await SigningKeys.fromPem(options.signingKeys, options.jwtAlgorithm)
-  const credentialKeys = new CredentialKeys(new SecretBox(keys.deriveSealingKey('credential-signing-keys')))
+  const credentialKeys = new CredentialKeys(new SecretBox(sealingKeyRing(options.sealingKeys, keys)))
   const agentRepository = new AgentRepository(db, options.preparedStatements)
   const agentCache = new AgentCache(agentRepository, store, options.agentCacheTtlMs)
   await agentCache.start()
@@ -91,6 +91,7 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
+  if (options.sealingKeys.length > 0) await resealSigningKeys(fastify, credentials)
   const organizationRepository = new OrganizationRepository(db)
   const tiers = new TierDirectory(store, organizationRepository)
   await tiers.start()
@@ -163,4 +164,18 @@ function scheduleAuditRetention (fastify: FastifyInstance, audit: AuditLog, days
   const timer = setInterval(sweep, RETENTION_SWEEP_MS)
   timer.unref()
   return timer
+}
+
+/** After a sealing key rotation: what an older key of the ring sealed is sealed again under the first. */
+async function resealSigningKeys (fastify: FastifyInstance, credentials: CredentialService): Promise<void> {
+  const { resealed, unreadable } = await credentials.resealSigningKeys()
+  if (resealed > 0) fastify.log.info({ resealed }, 'credential signing keys sealed again under the current sealing key')
+  if (unreadable > 0) fastify.log.error({ unreadable }, 'no sealing key opens some credentials\' signing keys: they can\'t sign delegations until rotated')
+}
+
+/** The configured sealing keys; the derived one, unless placed among them, is tried last: it opens what was sealed before any was configured. */
+function sealingKeyRing (configured: readonly string[], keys: SigningKeys): Buffer[] {
+  const derived = keys.deriveSealingKey('credential-signing-keys')
+  const ring = configured.map((entry) => entry === DERIVED_SEALING_KEY ? derived : Buffer.from(entry, 'base64'))
+  return configured.includes(DERIVED_SEALING_KEY) ? ring : [...ring, derived]
 }

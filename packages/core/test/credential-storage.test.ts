@@ -42,5 +42,5 @@ t.test('the sealed Ed25519 key opens with the server key and matches the publish
   t.ok(verify(null, message, publicKey, sign(null, message, privateKey)), 'signs verifiably')
   t.notOk(row!.signing_private_key_sealed.includes(privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32)), 'the raw private key is not stored')
 
-  t.throws(() => app.sentryagent.credentialKeys.open(agent.agentId, row!.signing_private_key_sealed), 'sealed to its credential id')
+  t.throws(() => app.sentryagent.credentialKeys.open(agent.agentId, row!.signing_private_key_sealed), { code: 'SENTRYAGENT_CORE_SEALING_KEY_UNKNOWN' }, 'sealed to its credential id')
 })

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import type { JwtAlgorithm } from '@sentryagent/core'
+import { DERIVED_SEALING_KEY, isSealingKey, type JwtAlgorithm } from '@sentryagent/core'
 
 export interface FeatureFlags {
   a2a: boolean
@@ -22,6 +22,8 @@ export interface ServerConfig {
   jwtPrivateKey: string | undefined
   jwtPublicKey: string | undefined
   jwtAlgorithm: JwtAlgorithm
+  /** CREDENTIAL_SEALING_KEYS: base64 32-byte keys sealing credentials' signing keys, the first sealing; empty: derived from the JWT key. */
+  credentialSealingKeys: string[]
   publicUrl: string
   apiPrefix: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -149,6 +151,11 @@ export function readConfig (env: Env = process.env): ServerConfig {
   const jwtPrivateKey = text('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n')
   const jwtPublicKey = text('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n')
   if ((jwtPrivateKey === undefined) !== (jwtPublicKey === undefined)) problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set together')
+  const credentialSealingKeys = (text('CREDENTIAL_SEALING_KEYS') ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '')
+  // The values are secrets: the problem names the variable, never what it holds.
+  if (!credentialSealingKeys.every(isSealingKey)) {
+    problems.push(`CREDENTIAL_SEALING_KEYS must list keys of 32 bytes in base64 (openssl rand -base64 32) or ${DERIVED_SEALING_KEY}, comma-separated`)
+  }
   const apiPrefix = text('API_PREFIX') ?? '/api/v1'
   if (!/^(\/[A-Za-z0-9._-]+)*$/.test(apiPrefix)) problems.push('API_PREFIX must look like /api/v1')
   // URLs are built as publicUrl + path, and the issuer is an origin: a path here would be lost or doubled.
@@ -167,6 +174,7 @@ export function readConfig (env: Env = process.env): ServerConfig {
     jwtPrivateKey,
     jwtPublicKey,
     jwtAlgorithm: oneOf('JWT_ALGORITHM', ['ES256', 'RS256'] as const, 'ES256'),
+    credentialSealingKeys,
     publicUrl: publicUrl === undefined ? `http://${listenHost}:${port}` : new URL(publicUrl).origin,
     apiPrefix,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

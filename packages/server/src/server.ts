@@ -127,6 +127,7 @@ async function composeServer (config: ServerConfig, runtime: Runtime, options: B
     database: runtime.database,
     store: runtime.store,
     signingKeys: runtime.signingKeys,
+    sealingKeys: config.credentialSealingKeys,
     jwtAlgorithm: config.jwtAlgorithm,
     publicUrl: config.publicUrl,
     prefix: config.apiPrefix,

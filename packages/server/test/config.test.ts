@@ -1,6 +1,8 @@
 import t from 'tap'
 import { ConfigError, readConfig } from '../src/index.js'
 
+const [NEW_SEALING_KEY, OLD_SEALING_KEY] = ['u1K8oOQ3mV0CwAq6t3Zr0kZ7Yq2bW1m9cVQfH8sJx4E=', 'Qm9yZWQgd2l0aCB0aGlzIGtleTsgc2hlIHdhcyBvbGQ=']
+
 t.test('an empty environment gives the embedded defaults', async (t) => {
   t.same(readConfig({}), {
     port: 3000,
@@ -11,6 +13,7 @@ t.test('an empty environment gives the embedded defaults', async (t) => {
     jwtPrivateKey: undefined,
     jwtPublicKey: undefined,
     jwtAlgorithm: 'ES256',
+    credentialSealingKeys: [],
     publicUrl: 'http://127.0.0.1:3000',
     apiPrefix: '/api/v1',
     logLevel: 'info',
@@ -34,6 +37,7 @@ t.test('every variable is read', async (t) => {
     JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nAAA\\n-----END PRIVATE KEY-----',
     JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nBBB\\n-----END PUBLIC KEY-----',
     JWT_ALGORITHM: 'RS256',
+    CREDENTIAL_SEALING_KEYS: ` ${NEW_SEALING_KEY}, ${OLD_SEALING_KEY},jwt-derived`,
     PUBLIC_URL: 'https://idp.example.com/',
     API_PREFIX: '/identity/v2',
     LOG_LEVEL: 'debug',
@@ -56,6 +60,7 @@ t.test('every variable is read', async (t) => {
     jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----',
     jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nBBB\n-----END PUBLIC KEY-----',
     jwtAlgorithm: 'RS256',
+    credentialSealingKeys: [NEW_SEALING_KEY, OLD_SEALING_KEY, 'jwt-derived'],
     publicUrl: 'https://idp.example.com',
     apiPrefix: '/identity/v2',
     logLevel: 'debug',
@@ -182,4 +187,14 @@ t.test('Stripe billing is configured by its key and webhook secret together', as
   t.notOk('stripe' in readConfig({}), 'unset: billing answers 501')
   const error = (() => { try { readConfig({ STRIPE_SECRET_KEY: 'sk_test_1' }) } catch (thrown) { return thrown } })()
   t.ok(error instanceof ConfigError && error.problems[0]!.includes('STRIPE_WEBHOOK_SECRET'))
+})
+
+t.test('credential sealing keys must be 32 bytes in base64 (or jwt-derived), and a bad one is not echoed', async (t) => {
+  for (const value of ['c2hvcnQ=', `${NEW_SEALING_KEY},not-base64-at-all-but-just-as-long-as-a-key-is`]) {
+    const error = (() => { try { readConfig({ CREDENTIAL_SEALING_KEYS: value }) } catch (thrown) { return thrown } })()
+    t.ok(error instanceof ConfigError, value)
+    const [problem] = (error as ConfigError).problems
+    t.match(problem, /^CREDENTIAL_SEALING_KEYS must list keys of 32 bytes in base64/)
+    t.notMatch((error as ConfigError).message, value.split(',').pop()!, 'the value stays out of the message')
+  }
 })

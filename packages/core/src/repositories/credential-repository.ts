@@ -98,6 +98,20 @@ export class CredentialRepository {
     return { credentials: rows.map(toStored), total: Number(rows[0]?.total ?? 0) }
   }
 
+  /** A page of active credentials' sealed signing keys, in id order after `afterId`. */
+  async listSealed (afterId: string, limit: number): Promise<Array<{ credentialId: string, sealedSigningKey: Buffer }>> {
+    const { rows } = await this.db.query<{ credential_id: string, signing_private_key_sealed: Buffer }>(
+      `SELECT credential_id, signing_private_key_sealed FROM credentials
+       WHERE status = 'active' AND credential_id > $1 ORDER BY credential_id LIMIT $2`, [afterId, limit])
+    return rows.map((row) => ({ credentialId: row.credential_id, sealedSigningKey: row.signing_private_key_sealed }))
+  }
+
+  /** Replaces a sealed signing key, unless another instance replaced it first. */
+  async replaceSealed (credentialId: string, previous: Buffer, sealed: Buffer): Promise<void> {
+    await this.db.query('UPDATE credentials SET signing_private_key_sealed = $3 WHERE credential_id = $1 AND signing_private_key_sealed = $2',
+      [credentialId, previous, sealed])
+  }
+
   /** Marks a credential revoked; answers undefined when it was not active. */
   async revoke (organizationId: string, credentialId: string, db: Queryable = this.db): Promise<StoredCredential | undefined> {
     const { rows } = await db.query<CredentialRow>(

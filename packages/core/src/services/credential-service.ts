@@ -20,6 +20,8 @@ import { counter } from '../metrics.js'
 export interface SigningKey { credentialId: string, agentId: string, keyId: string, privateKey: KeyObject }
 export interface VerificationKey { credentialId: string, agentId: string, keyId: string, publicKey: KeyObject, usable: boolean }
 
+const RESEAL_PAGE = 500
+
 export type CredentialRevokedListener = (event: { organizationId: string, agentId: string, credentialId: string }) => Promise<void>
 
 export class CredentialService {
@@ -117,6 +119,27 @@ export class CredentialService {
       agentId,
       keyId: credential.signingKeyId,
       privateKey: this.keys.open(credential.credentialId, credential.sealedSigningKey)
+    }
+  }
+
+  /**
+   * Seals every active credential's signing key under the ring's current sealing key (after a
+   * rotation). Counts those sealed again, and those no key of the ring opens.
+   */
+  async resealSigningKeys (): Promise<{ resealed: number, unreadable: number }> {
+    const counts = { resealed: 0, unreadable: 0 }
+    let after = '00000000-0000-0000-0000-000000000000'
+    for (;;) {
+      const page = await this.credentials.listSealed(after, RESEAL_PAGE)
+      for (const { credentialId, sealedSigningKey } of page) {
+        const outcome = this.keys.reseal(credentialId, sealedSigningKey)
+        if (outcome.state === 'unknown-key') counts.unreadable++
+        if (outcome.state !== 'resealed') continue
+        await this.credentials.replaceSealed(credentialId, sealedSigningKey, outcome.sealedPrivateKey)
+        counts.resealed++
+      }
+      if (page.length < RESEAL_PAGE) return counts
+      after = page[page.length - 1]!.credentialId
     }
   }
 

@@ -132,6 +132,19 @@ t.test('the organization keeps an admin who can sign in: its last one can be nei
   t.equal((await app.inject({ method: 'DELETE', url: successor, headers: { authorization } })).statusCode, 204)
 })
 
+t.test('with every admin credential expired, the last admin:orgs agent still stays: a new credential can bring it back', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const { authorization, agentId, organizationId } = await adminSession(app)
+  // Expired behind the API's back; the token issued before stays valid until its own expiry.
+  await app.sentryagent.db.query("UPDATE credentials SET expires_at = now() - interval '1 second' WHERE organization_id = $1", [organizationId])
+  const demoted = await app.inject({ method: 'PATCH', url: `/api/v1/agents/${agentId}`, headers: { authorization }, payload: { capabilities: ['agents:read'] } })
+  t.equal(demoted.statusCode, 409)
+  t.equal(demoted.json().code, 'LAST_ADMIN')
+  const renewed = await app.inject({ method: 'POST', url: `/api/v1/agents/${agentId}/credentials`, headers: { authorization } })
+  t.equal(renewed.statusCode, 201, 'the admin can still give itself a credential')
+})
+
 t.test('two admins suspended at once: one change succeeds, the other is refused', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())

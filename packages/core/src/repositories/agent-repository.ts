@@ -97,8 +97,8 @@ export class AgentRepository {
   }
 
   /** Tenant-scoped lookup: another organization's agent is simply not found. */
-  async find (organizationId: string, agentId: string, db: Queryable = this.db): Promise<Agent | undefined> {
-    const { rows } = await db.query<AgentRow>(
+  async find (organizationId: string, agentId: string): Promise<Agent | undefined> {
+    const { rows } = await this.db.query<AgentRow>(
       `SELECT ${COLUMNS} FROM agents WHERE agent_id = $1 AND organization_id = $2`, [agentId, organizationId])
     return rows[0] === undefined ? undefined : toAgent(rows[0])
   }
@@ -178,15 +178,16 @@ export class AgentRepository {
     await tx.query('SELECT 1 FROM organizations WHERE organization_id = $1 FOR NO KEY UPDATE', [organizationId])
   }
 
-  /** Whether an active admin:orgs agent of the organization holds a credential usable at `now`. */
-  async hasSignInAdmin (organizationId: string, now: Date, db: Queryable = this.db): Promise<boolean> {
-    const { rows } = await db.query<{ found: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1 FROM agents a JOIN credentials c ON c.agent_id = a.agent_id
-         WHERE a.organization_id = $1 AND a.status = 'active' AND $2 = ANY (a.capabilities)
-           AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $3)) AS found`,
+  /** Whether the organization has an active admin:orgs agent, and one holding a credential usable at `now`. */
+  async admins (organizationId: string, now: Date, db: Queryable = this.db): Promise<{ active: boolean, signIn: boolean }> {
+    const { rows } = await db.query<{ active: boolean, sign_in: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM agents WHERE organization_id = $1 AND status = 'active' AND $2 = ANY (capabilities)) AS active,
+         EXISTS (
+           SELECT 1 FROM agents a JOIN credentials c ON c.agent_id = a.agent_id
+           WHERE a.organization_id = $1 AND a.status = 'active' AND $2 = ANY (a.capabilities)
+             AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $3)) AS sign_in`,
       [organizationId, ADMIN_SCOPE, now])
-    return rows[0]!.found
+    return { active: rows[0]!.active, signIn: rows[0]!.sign_in }
   }
 
   /** Agents disabled within the last `seconds`: their older tokens must stay refused after a restart. */

@@ -15,16 +15,20 @@ export class AdminGuard {
   ) {}
 
   /**
-   * Applies `change` (to `agentId` or its credentials) unless it takes the organization's last
-   * such admin away. These changes run one at a time per organization, so two admins suspending
-   * each other, or two credentials revoked at once, can't both succeed.
+   * Applies `change` (to `agentId` or its credentials) unless it takes away the organization's
+   * last such admin, or, when no admin can sign in now (their credentials expired), its last
+   * active admin:orgs agent, which a new credential would bring back. These changes run one at a
+   * time per organization, so two admins suspending each other, or two credentials revoked at
+   * once, can't both succeed.
    */
   async keeping<T> (organizationId: string, agentId: string, change: (tx: Queryable) => Promise<T>): Promise<T> {
     return withTransaction(this.db, async (tx) => {
       await this.agents.lockAdmins(organizationId, tx)
-      const hadAdmin = await this.agents.hasSignInAdmin(organizationId, this.clock.now(), tx)
+      const now = this.clock.now()
+      const before = await this.agents.admins(organizationId, now, tx)
       const result = await change(tx)
-      if (hadAdmin && !await this.agents.hasSignInAdmin(organizationId, this.clock.now(), tx)) throw new LastAdminError(agentId)
+      const after = await this.agents.admins(organizationId, now, tx)
+      if ((before.signIn && !after.signIn) || (before.active && !after.active)) throw new LastAdminError(agentId)
       return result
     })
   }

@@ -15,7 +15,7 @@ export const CredentialRevokedError = createError<[string]>('CREDENTIAL_ALREADY_
 export const OrganizationNotFoundError = createError<[string]>('ORGANIZATION_NOT_FOUND', 'Organization %s not found', 404)
 // A deployment's mistake, not a client's: its sealing key ring lacks the key a credential's was sealed with.
 export const SealingKeyUnknownError = createError<[string]>('SENTRYAGENT_CORE_SEALING_KEY_UNKNOWN',
-  'No sealing key of this server opens credential %s\'s signing key: a key was dropped from the ring too early (see docs/deploy.md)', 500)
+  'No sealing key of this server opens credential %s\'s signing key: its key is not in CREDENTIAL_SEALING_KEYS (or the sealed key is damaged)', 500)
 
 // Coded errors for invalid plugin options: thrown once at registration.
 export const InvalidOptionError = createError<[string]>('SENTRYAGENT_CORE_INVALID_OPTION', 'Invalid @sentryagent/core option: %s', 500)

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 /** Metric names keep the existing platform's `agentidp_` prefix (dashboards read them). */
 export const METRIC_PREFIX = 'agentidp_'
@@ -7,6 +7,12 @@ export function counter<L extends string> (registry: Registry, name: string, hel
   const fullName = METRIC_PREFIX + name
   return (registry.getSingleMetric(fullName) as Counter<L> | undefined) ??
     new Counter({ name: fullName, help, labelNames, registers: [registry] })
+}
+
+export function gauge<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+  const fullName = METRIC_PREFIX + name
+  return (registry.getSingleMetric(fullName) as Gauge<L> | undefined) ??
+    new Gauge({ name: fullName, help, labelNames, registers: [registry] })
 }
 
 /** Upper bounds, in seconds, of the platform's latency histograms: from half a millisecond to a second. */

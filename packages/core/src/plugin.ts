@@ -20,6 +20,7 @@ import { AgentCache } from './services/agent-cache.js'
 import { ChainedAuditLog, type AuditLog } from './services/audit-log.js'
 import { CredentialService } from './services/credential-service.js'
 import { DidDocuments } from './services/did-documents.js'
+import { SealedKeyUpkeep } from './services/sealed-key-upkeep.js'
 import { OrganizationService } from './services/organization-service.js'
 import { TokenRevocations } from './services/token-revocations.js'
 import { TierDirectory } from './services/tier-directory.js'
@@ -91,7 +92,6 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   const tokens = new TokenService(keys, credentials, revocations, audit, usage, clock,
     { issuer: options.publicUrl, ttlSeconds: options.tokenTtlSeconds, verifiedCacheSize: options.verifiedTokenCacheSize }, metrics)
   await revocations.restore()
-  if (options.sealingKeys.length > 0) await resealSigningKeys(fastify, credentials)
   const organizationRepository = new OrganizationRepository(db)
   const tiers = new TierDirectory(store, organizationRepository)
   await tiers.start()
@@ -130,6 +130,8 @@ export const corePlugin: FastifyPluginAsync<CoreOptions> = async (fastify, rawOp
   }, options.usageFlushIntervalMs)
   flushTimer.unref()
   const retentionTimer = options.auditRetentionDays === null ? undefined : scheduleAuditRetention(fastify, audit, options.auditRetentionDays)
+  // With the default key alone there is nothing to seal again.
+  if (options.sealingKeys.length > 0) scheduleSealedKeyUpkeep(fastify, new SealedKeyUpkeep(credentialRepository, credentialKeys, metrics))
   fastify.addHook('onClose', async () => {
     clearInterval(flushTimer)
     clearInterval(retentionTimer)
@@ -166,11 +168,29 @@ function scheduleAuditRetention (fastify: FastifyInstance, audit: AuditLog, days
   return timer
 }
 
-/** After a sealing key rotation: what an older key of the ring sealed is sealed again under the first. */
-async function resealSigningKeys (fastify: FastifyInstance, credentials: CredentialService): Promise<void> {
-  const { resealed, unreadable } = await credentials.resealSigningKeys()
-  if (resealed > 0) fastify.log.info({ resealed }, 'credential signing keys sealed again under the current sealing key')
-  if (unreadable > 0) fastify.log.error({ unreadable }, 'no sealing key opens some credentials\' signing keys: they can\'t sign delegations until rotated')
+const UPKEEP_INTERVAL_MS = 10 * 60 * 1000
+
+/**
+ * Seals again what an older sealing key sealed, once the app is ready and every ten minutes:
+ * instances still on the previous key list may go on sealing under it during a rollout.
+ */
+function scheduleSealedKeyUpkeep (fastify: FastifyInstance, upkeep: SealedKeyUpkeep): void {
+  let running: Promise<void> | undefined
+  const check = (): void => {
+    running ??= upkeep.run().then(({ resealed, unreadable }) => {
+      if (resealed > 0) fastify.log.info({ resealed }, 'credential signing keys sealed again under the current sealing key')
+      if (unreadable > 0) fastify.log.error({ unreadable }, 'no sealing key of this instance opens some credentials\' signing keys: they can\'t sign delegations')
+    }, (error: unknown) => { fastify.log.warn({ err: error }, 'sealing key upkeep failed; retried at the next check') })
+      .finally(() => { running = undefined })
+  }
+  fastify.addHook('onReady', async () => { check() })
+  const timer = setInterval(check, UPKEEP_INTERVAL_MS)
+  timer.unref()
+  fastify.addHook('onClose', async () => {
+    clearInterval(timer)
+    upkeep.stop()
+    await running
+  })
 }
 
 /** The configured sealing keys; the derived one, unless placed among them, is tried last: it opens what was sealed before any was configured. */

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { SigningKeys, type CoreOptions } from '../src/index.js'
 import { SecretBox } from '../src/crypto/secret-box.js'
-import { adminSession, buildApp, createAgent, createPool, LogCapture, scratchDatabase } from './helpers.js'
+import { adminSession, buildApp, createAgent, createPool, eventually, LogCapture, scratchDatabase } from './helpers.js'
 
 const newKey = (): string => randomBytes(32).toString('base64')
 
-t.test('sealing keys rotate; with one configured, the token-signing key can change and credentials still sign', async (t) => {
+t.test('sealing keys rotate (sealed again once the app is ready); with one configured, the token-signing key can change and credentials still sign', async (t) => {
   const scratch = await scratchDatabase()
   t.teardown(scratch.drop)
   const pool = createPool(scratch.url)
@@ -25,16 +25,21 @@ t.test('sealing keys rotate; with one configured, the token-signing key can chan
   await byDefault.close()
 
   const [first, second] = [newKey(), newKey()]
+  // As if sealed before the sealing key was recorded.
+  await pool.query('UPDATE credentials SET sealing_key_id = NULL')
   // Rolled out first as a key that only opens, so that no instance meets a key it lacks.
   await (await start({ sealingKeys: ['jwt-derived', first] })).close()
   t.same(await sealedOf(agent.credentialId), underDerivedKey, 'the derived key still seals: nothing sealed again')
+  const { rows: recorded } = await pool.query<{ id: string | null }>('SELECT DISTINCT sealing_key_id AS id FROM credentials')
+  t.equal(recorded.length, 1)
+  t.type(recorded[0]!.id, 'string', 'but which key sealed it is recorded now')
 
   const configuring = new LogCapture()
   await (await start({ sealingKeys: [first] }, configuring)).close()
   const underFirst = await sealedOf(agent.credentialId)
   t.notSame(underFirst, underDerivedKey, 'sealed again at start')
   t.ok(opensUnder(first, underFirst, agent.credentialId), 'under the configured key')
-  t.ok(configuring.entries().some((entry) => typeof entry.resealed === 'number' && entry.resealed >= 2), 'the admin\'s and the agent\'s credentials, logged')
+  t.ok(configuring.entries().some((entry) => entry.resealed === 2), 'the admin\'s and the agent\'s credentials, logged')
 
   const otherTokenKey = SigningKeys.generatePem('ES256')
   await (await start({ sealingKeys: [first, second], signingKeys: otherTokenKey })).close()
@@ -53,7 +58,8 @@ t.test('sealing keys rotate; with one configured, the token-signing key can chan
   const missing = new LogCapture()
   const wrong = await start({ sealingKeys: [newKey()], signingKeys: otherTokenKey }, missing)
   t.teardown(() => wrong.close())
-  t.ok(missing.entries().some((entry) => entry.level === 50 && typeof entry.unreadable === 'number' && entry.unreadable >= 2), 'a ring without the key: logged at start')
+  t.ok(await eventually(() => missing.entries().some((entry) => entry.level === 50 && entry.unreadable === 2)), 'a ring without the key: logged at start')
+  t.match(await wrong.sentryagent.metrics.getSingleMetricAsString('agentidp_credential_signing_keys_unreadable'), /unreadable 2$/m, 'and counted')
   await t.rejects(wrong.sentryagent.credentials.signingKeyOf(organizationId, agent.agentId), { code: 'SENTRYAGENT_CORE_SEALING_KEY_UNKNOWN' })
   t.same(await sealedOf(agent.credentialId), beforeWrongRing, 'and nothing is overwritten')
 })

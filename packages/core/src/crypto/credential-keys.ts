@@ -7,6 +7,8 @@ export interface SealedKeyPair {
   keyId: string
   publicKeyPem: string
   sealedPrivateKey: Buffer
+  /** Which sealing key sealed it. */
+  sealingKeyId: string
 }
 
 /** What a sealed key needs after a sealing key rotation: nothing, sealing again, or a key the ring lacks. */
@@ -22,8 +24,13 @@ export class CredentialKeys {
     return {
       keyId,
       publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      sealedPrivateKey: this.box.seal(privateKey.export({ type: 'pkcs8', format: 'der' }), credentialId)
+      sealedPrivateKey: this.box.seal(privateKey.export({ type: 'pkcs8', format: 'der' }), credentialId),
+      sealingKeyId: this.box.currentKeyId
     }
+  }
+
+  get sealingKeyId (): string {
+    return this.box.currentKeyId
   }
 
   open (credentialId: string, sealedPrivateKey: Buffer): KeyObject {

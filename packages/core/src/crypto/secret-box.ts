@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -9,8 +9,12 @@ export const SEALING_KEY_BYTES = 32
  * first key seals, any of them opens (the tag tells which one sealed), so keys can be rotated.
  */
 export class SecretBox {
+  /** The sealing key's fingerprint, stored beside what it seals; it reveals nothing of the key. */
+  readonly currentKeyId: string
+
   constructor (private readonly keys: readonly Buffer[]) {
     if (keys.length === 0 || keys.some((key) => key.length !== SEALING_KEY_BYTES)) throw new RangeError(`SecretBox needs ${SEALING_KEY_BYTES}-byte keys`)
+    this.currentKeyId = createHash('sha256').update('sentryagent:sealing-key-id:').update(keys[0]!).digest('base64url').slice(0, 16)
   }
 
   seal (plaintext: Buffer, associatedData: string): Buffer {
@@ -32,8 +36,10 @@ export class SecretBox {
 }
 
 function openWith (key: Buffer, sealed: Buffer, associatedData: string): Buffer | undefined {
+  if (sealed.length < IV_BYTES + TAG_BYTES) return undefined
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES))
+    // A fixed tag length: GCM would otherwise accept a truncated, weaker tag.
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES })
     decipher.setAAD(Buffer.from(associatedData))
     decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
     return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()])

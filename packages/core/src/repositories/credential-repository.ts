@@ -30,6 +30,7 @@ export interface NewCredential {
   signingKeyId: string
   signingPublicKey: string
   sealedSigningKey: Buffer
+  sealingKeyId: string
   expiresAt: Date | null
 }
 
@@ -62,10 +63,10 @@ export class CredentialRepository {
 
   async insert (credential: NewCredential, db: Queryable = this.db): Promise<StoredCredential> {
     const { rows } = await db.query<CredentialRow>(
-      `INSERT INTO credentials (credential_id, organization_id, agent_id, secret_digest, signing_key_id, signing_public_key, signing_private_key_sealed, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      `INSERT INTO credentials (credential_id, organization_id, agent_id, secret_digest, signing_key_id, signing_public_key, signing_private_key_sealed, sealing_key_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       [credential.credentialId, credential.organizationId, credential.agentId, credential.secretDigest,
-        credential.signingKeyId, credential.signingPublicKey, credential.sealedSigningKey, credential.expiresAt])
+        credential.signingKeyId, credential.signingPublicKey, credential.sealedSigningKey, credential.sealingKeyId, credential.expiresAt])
     return toStored(rows[0]!)
   }
 
@@ -98,18 +99,20 @@ export class CredentialRepository {
     return { credentials: rows.map(toStored), total: Number(rows[0]?.total ?? 0) }
   }
 
-  /** A page of active credentials' sealed signing keys, in id order after `afterId`. */
-  async listSealed (afterId: string, limit: number): Promise<Array<{ credentialId: string, sealedSigningKey: Buffer }>> {
+  /** A page of active credentials whose signing key another sealing key sealed (or an unrecorded one), in id order after `afterId`. */
+  async listSealedElsewhere (sealingKeyId: string, afterId: string, limit: number): Promise<Array<{ credentialId: string, sealedSigningKey: Buffer }>> {
     const { rows } = await this.db.query<{ credential_id: string, signing_private_key_sealed: Buffer }>(
       `SELECT credential_id, signing_private_key_sealed FROM credentials
-       WHERE status = 'active' AND credential_id > $1 ORDER BY credential_id LIMIT $2`, [afterId, limit])
+       WHERE status = 'active' AND sealing_key_id IS DISTINCT FROM $1 AND credential_id > $2 ORDER BY credential_id LIMIT $3`,
+      [sealingKeyId, afterId, limit])
     return rows.map((row) => ({ credentialId: row.credential_id, sealedSigningKey: row.signing_private_key_sealed }))
   }
 
-  /** Replaces a sealed signing key, unless another instance replaced it first. */
-  async replaceSealed (credentialId: string, previous: Buffer, sealed: Buffer): Promise<void> {
-    await this.db.query('UPDATE credentials SET signing_private_key_sealed = $3 WHERE credential_id = $1 AND signing_private_key_sealed = $2',
-      [credentialId, previous, sealed])
+  /** Replaces a sealed signing key and records its sealing key, unless another instance changed it first. */
+  async replaceSealed (credentialId: string, previous: Buffer, sealed: Buffer, sealingKeyId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(`UPDATE credentials SET signing_private_key_sealed = $3, sealing_key_id = $4
+      WHERE credential_id = $1 AND signing_private_key_sealed = $2`, [credentialId, previous, sealed, sealingKeyId])
+    return rowCount === 1
   }
 
   /** Marks a credential revoked; answers undefined when it was not active. */

@@ -20,8 +20,6 @@ import { counter } from '../metrics.js'
 export interface SigningKey { credentialId: string, agentId: string, keyId: string, privateKey: KeyObject }
 export interface VerificationKey { credentialId: string, agentId: string, keyId: string, publicKey: KeyObject, usable: boolean }
 
-const RESEAL_PAGE = 500
-
 export type CredentialRevokedListener = (event: { organizationId: string, agentId: string, credentialId: string }) => Promise<void>
 
 export class CredentialService {
@@ -122,27 +120,6 @@ export class CredentialService {
     }
   }
 
-  /**
-   * Seals every active credential's signing key under the ring's current sealing key (after a
-   * rotation). Counts those sealed again, and those no key of the ring opens.
-   */
-  async resealSigningKeys (): Promise<{ resealed: number, unreadable: number }> {
-    const counts = { resealed: 0, unreadable: 0 }
-    let after = '00000000-0000-0000-0000-000000000000'
-    for (;;) {
-      const page = await this.credentials.listSealed(after, RESEAL_PAGE)
-      for (const { credentialId, sealedSigningKey } of page) {
-        const outcome = this.keys.reseal(credentialId, sealedSigningKey)
-        if (outcome.state === 'unknown-key') counts.unreadable++
-        if (outcome.state !== 'resealed') continue
-        await this.credentials.replaceSealed(credentialId, sealedSigningKey, outcome.sealedPrivateKey)
-        counts.resealed++
-      }
-      if (page.length < RESEAL_PAGE) return counts
-      after = page[page.length - 1]!.credentialId
-    }
-  }
-
   /** A credential's public key, and whether it may still be relied on (active, unexpired). */
   async verificationKey (organizationId: string, credentialId: string): Promise<VerificationKey | undefined> {
     const credential = await this.credentials.findById(organizationId, credentialId)
@@ -173,6 +150,7 @@ export class CredentialService {
       signingKeyId: key.keyId,
       signingPublicKey: key.publicKeyPem,
       sealedSigningKey: key.sealedPrivateKey,
+      sealingKeyId: key.sealingKeyId,
       expiresAt
     }, db)
     return { ...publicCredential(stored), clientSecret }

@@ -118,7 +118,7 @@ t.test('a revocation and an issuance under a descendant lock in one order: no de
 t.test('a subtree revoked while its delegator\'s credential is revoked: both go through, no deadlock', async (t) => {
   const app = await buildApp(t)
   const { organizationId, admin, agents: [x, a, ...delegatees] } = await organizationWithAgents(app, 8)
-  // Marking a link takes a while here, so that the two statements overlap for certain.
+  // Marking a link takes 30 ms here, so the revocation (10 ms later) arrives while links are being marked.
   const slow = `slow_${a!.agentId.replaceAll('-', '_')}`
   await app.sentryagent.db.query(`CREATE FUNCTION ${slow}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.03); RETURN NEW; END $$`)
   await app.sentryagent.db.query(`CREATE TRIGGER ${slow} BEFORE UPDATE ON delegation_chains FOR EACH ROW

@@ -15,7 +15,7 @@ export interface CoreOptions {
   signingKeys: PemKeyPair
   /**
    * Keys (base64, 32 bytes each) that seal credentials' signing keys at rest: the first seals, all
-   * open, and at start credentials sealed under a later one are sealed again under the first.
+   * open, and what another one sealed is sealed again under the first (once ready, then every ten minutes).
    * `'jwt-derived'` stands for the key derived from `signingKeys`, which is the only key when this
    * is empty and is otherwise tried last. Replacing `signingKeys` loses what that key sealed.
    */

@@ -181,11 +181,9 @@ export class AgentRepository {
   /** Whether the organization has an active admin:orgs agent, and one holding a credential usable at `now`. */
   async admins (organizationId: string, now: Date, db: Queryable = this.db): Promise<{ active: boolean, signIn: boolean }> {
     const { rows } = await db.query<{ active: boolean, sign_in: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM agents WHERE organization_id = $1 AND status = 'active' AND $2 = ANY (capabilities)) AS active,
-         EXISTS (
-           SELECT 1 FROM agents a JOIN credentials c ON c.agent_id = a.agent_id
-           WHERE a.organization_id = $1 AND a.status = 'active' AND $2 = ANY (a.capabilities)
-             AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $3)) AS sign_in`,
+      `SELECT count(*) > 0 AS active, coalesce(bool_or(c.credential_id IS NOT NULL), false) AS sign_in
+       FROM agents a LEFT JOIN credentials c ON c.agent_id = a.agent_id AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > $3)
+       WHERE a.organization_id = $1 AND a.status = 'active' AND $2 = ANY (a.capabilities)`,
       [organizationId, ADMIN_SCOPE, now])
     return { active: rows[0]!.active, signIn: rows[0]!.sign_in }
   }
